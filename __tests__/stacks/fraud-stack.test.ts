@@ -1,0 +1,176 @@
+import 'cdktf/lib/testing/adapters/jest';
+import { KeyVault as AzKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { MachineLearningWorkspace } from '@cdktf/provider-azurerm/lib/machine-learning-workspace';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
+import { Testing } from 'cdktf';
+import { ModelRegistry } from '../../constructs/model-registry';
+import { ENV_NAMES, ENVIRONMENTS, EnvName } from '../../stacks/environments';
+import { FraudStack, stackName } from '../../stacks/fraud-stack';
+import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
+
+type StackJson = {
+  terraform: { backend: Record<string, unknown>; required_providers: Record<string, { version: string }> };
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, { value: string; sensitive?: boolean }>;
+};
+
+function synthEnv(envName: EnvName) {
+  const stack = new FraudStack(Testing.app(), stackName(envName), { envName, env: ENVIRONMENTS[envName] });
+  const json = Testing.synth(stack);
+  return { stack, json, parsed: JSON.parse(json) as StackJson };
+}
+
+const synths = Object.fromEntries(ENV_NAMES.map((e) => [e, synthEnv(e)])) as Record<
+  EnvName,
+  ReturnType<typeof synthEnv>
+>;
+
+describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
+  const { stack, json, parsed } = synths[envName];
+
+  test('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  test('every azapi body passes the 2026-05-01 schema', () => {
+    expect(validateSynthesizedAzapi(json)).toEqual([]);
+  });
+
+  test('pins both providers and uses local state by default', () => {
+    expect(parsed.terraform.required_providers.azapi.version).toBe('~> 2.12');
+    expect(parsed.terraform.required_providers.azurerm.version).toBe('4.55.0');
+    expect(parsed.terraform.backend).toEqual({
+      local: { path: `../../../terraform.fraud-${envName}.tfstate` },
+    });
+  });
+
+  test('every taggable resource carries the environment tags', () => {
+    for (const [type, resources] of Object.entries(parsed.resource)) {
+      for (const [id, r] of Object.entries(resources)) {
+        if (!('tags' in r)) continue;
+        expect({ type, id, tags: r.tags }).toMatchObject({
+          tags: { environment: envName, owner: 'ml-platform', costCentre: `cc-fraud-${envName}` },
+        });
+      }
+    }
+  });
+
+  test('stateful resources have prevent_destroy', () => {
+    for (const cls of [AzKeyVault, StorageAccount, MachineLearningWorkspace]) {
+      expect(json).toHaveResourceWithProperties(cls, { lifecycle: { prevent_destroy: true } });
+    }
+    expect(stack.modelRegistry.resource.lifecycle?.preventDestroy).toBe(true);
+  });
+
+  test('diagnostics go to the environment Log Analytics workspace', () => {
+    const diags = Object.values(parsed.resource.azurerm_monitor_diagnostic_setting);
+    expect(diags).toHaveLength(5);
+    expect(json).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
+      target_resource_id: expect.stringContaining('azurerm_key_vault') as unknown as string,
+    });
+  });
+
+  test('exposes typed platform fields', () => {
+    expect(stack.envName).toBe(envName);
+    expect(stack.env).toBe(ENVIRONMENTS[envName]);
+    expect(stack.names.workspace).toBe(`mlw-fraud-${envName}`);
+    expect(stack.workspace.location).toBe(ENVIRONMENTS[envName].location);
+    expect(stack.modelRegistry).toBeInstanceOf(ModelRegistry);
+    for (const token of [
+      stack.resourceGroup.id,
+      stack.logAnalytics.workspaceResourceId,
+      stack.appInsights.connectionString,
+      stack.keyVault.keyVaultId,
+      stack.storage.storageAccountId,
+      stack.containerRegistry.loginServer,
+      stack.workspace.workspaceId,
+      stack.workspace.principalId,
+      stack.modelRegistry.registryId,
+    ]) {
+      expect(token).toContain('TfToken');
+    }
+  });
+
+  test('outputs name the main resources; the connection string is sensitive', () => {
+    expect(Object.keys(parsed.output).sort()).toEqual([
+      'app_insights_connection_string',
+      'container_registry_login_server',
+      'key_vault_uri',
+      'model_registry_name',
+      'resource_group_name',
+      'storage_account_name',
+      'workspace_id',
+      'workspace_name',
+    ]);
+    expect(parsed.output.app_insights_connection_string.sensitive).toBe(true);
+  });
+});
+
+describe('FraudStack per-environment differences', () => {
+  test('prod storage is geo-redundant, dev is not; prod registry replicates', () => {
+    expect(synths.prod.json).toHaveResourceWithProperties(StorageAccount, {
+      account_replication_type: 'GRS',
+    });
+    expect(synths.dev.json).toHaveResourceWithProperties(StorageAccount, { account_replication_type: 'LRS' });
+    const regions = (s: StackJson) =>
+      (
+        Object.values(s.resource.azapi_resource)[0].body as {
+          properties: { regionDetails: { location: string }[] };
+        }
+      ).properties.regionDetails.map((r) => r.location);
+    expect(regions(synths.prod.parsed)).toEqual(['westeurope', 'northeurope']);
+    expect(regions(synths.dev.parsed)).toEqual(['westeurope']);
+  });
+
+  test('globally unique names differ per environment', () => {
+    const names = ENV_NAMES.map((e) => synths[e].stack.names.storageAccount);
+    expect(new Set(names).size).toBe(3);
+  });
+
+  test('an invalid environment fails the stack with the validation message', () => {
+    expect(
+      () =>
+        new FraudStack(Testing.app(), 'fraud-dev', {
+          envName: 'dev',
+          env: { ...ENVIRONMENTS.dev, logRetentionDays: 3, location: 'West Europe' },
+        }),
+    ).toThrow(
+      /invalid environment settings \(2 problem\(s\)\)[\s\S]*dev.location = "West Europe"[\s\S]*dev.logRetentionDays = 3/,
+    );
+  });
+
+  test('protectStatefulResources: false drops prevent_destroy', () => {
+    const stack = new FraudStack(Testing.app(), 'fraud-dev', {
+      envName: 'dev',
+      env: { ...ENVIRONMENTS.dev, protectStatefulResources: false },
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(AzKeyVault, {
+      lifecycle: { prevent_destroy: false },
+    });
+  });
+
+  test('remote backend: one state blob per stack, Entra ID auth', () => {
+    const stack = new FraudStack(Testing.app(), 'fraud-prod', {
+      envName: 'prod',
+      env: ENVIRONMENTS.prod,
+      backend: {
+        kind: 'azurerm',
+        resourceGroupName: 'rg-tfstate',
+        storageAccountName: 'sttfstate',
+        containerName: 'tfstate',
+        keyPrefix: 'fraud/',
+      },
+    });
+    const parsed = JSON.parse(Testing.synth(stack)) as StackJson;
+    expect(parsed.terraform.backend).toEqual({
+      azurerm: {
+        resource_group_name: 'rg-tfstate',
+        storage_account_name: 'sttfstate',
+        container_name: 'tfstate',
+        key: 'fraud/fraud-prod.tfstate',
+        use_azuread_auth: true,
+      },
+    });
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Shared pieces of the hand-written azapi binding: the provider pin, typed `timeouts`/`retry`
+ * blocks, and checks on `type` strings and output paths.
+ *
+ * Why hand-written: no prebuilt cdktf binding for azure/azapi exists on npm, and azapi 2.x
+ * `body` is a dynamic HCL object, so a generic JSON-string attribute would be wrong
+ * (PITFALLS.md §1: a `jsonencode()` string is rejected).
+ */
+import { Token } from 'cdktf';
+
+/**
+ * The azapi provider version constraint.
+ *
+ * `~> 2.12` because (shared/azure-api/FACTS.md §1):
+ * - api-version 2026-05-01 of Microsoft.MachineLearningServices is embedded (and so
+ *   schema-validated) only from azapi v2.11.0 on; an api-version the provider does not embed
+ *   fails `plan`;
+ * - `ignore_body_changes` (needed to keep the endpoint's live `traffic` on endpoint updates)
+ *   was re-introduced in v2.12.0.
+ * `~>` keeps us on 2.x: v3 may change the body/identity model.
+ */
+export const AZAPI_VERSION_CONSTRAINT = '~> 2.12';
+
+/** The Azure ML REST api-version every azapi resource in this project uses (FACTS.md §0.1). */
+export const ML_API_VERSION = '2026-05-01';
+
+/**
+ * A full azapi `type` for an Azure ML resource type at {@link ML_API_VERSION}.
+ * @example mlType('workspaces/onlineEndpoints') // 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2026-05-01'
+ */
+export function mlType(resourcePath: string): string {
+  return `Microsoft.MachineLearningServices/${resourcePath}@${ML_API_VERSION}`;
+}
+
+/** Terraform operation timeouts, as Go durations (`'30m'`, `'1h30m'`). azapi default: 30m each. */
+export interface AzapiTimeouts {
+  /** @default '30m' (azapi default) */
+  readonly create?: string;
+  /** @default '5m' (azapi default) */
+  readonly read?: string;
+  /** @default '30m' (azapi default) */
+  readonly update?: string;
+  /** @default '30m' (azapi default) */
+  readonly delete?: string;
+}
+
+/** azapi `retry`: retry an operation whose error message matches one of the regexes. */
+export interface AzapiRetry {
+  /** Go regular expressions matched against the error message. At least one. */
+  readonly errorMessageRegex: string[];
+  /** @default 10 (azapi default) */
+  readonly intervalSeconds?: number;
+  /** @default 180 (azapi default) */
+  readonly maxIntervalSeconds?: number;
+}
+
+/** `Microsoft.Provider/type[/child...]@yyyy-mm-dd[-preview]` (azapi's own format). */
+const AZAPI_TYPE_PATTERN =
+  /^[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9.]*(\/[A-Za-z][A-Za-z0-9]*)+@\d{4}-\d{2}-\d{2}(-preview)?$/;
+
+/** One segment of an output path: an identifier or a list index. */
+const PATH_SEGMENT = /^([A-Za-z_][A-Za-z0-9_-]*|\d+)$/;
+
+const GO_DURATION = /^(\d+(\.\d+)?(h|m|s|ms))+$/;
+
+/** Problems with the common azapi inputs; empty when all is well. Tokens are not checked. */
+export function commonAzapiErrors(
+  what: string,
+  props: { readonly type: string; readonly timeouts?: AzapiTimeouts; readonly retry?: AzapiRetry },
+): string[] {
+  const errors: string[] = [];
+  if (!Token.isUnresolved(props.type) && !AZAPI_TYPE_PATTERN.test(props.type)) {
+    errors.push(
+      `${what}: type '${props.type}' must look like 'Microsoft.Provider/resourceType@yyyy-mm-dd' (e.g. '${mlType('workspaces/onlineEndpoints')}')`,
+    );
+  }
+  for (const [op, value] of Object.entries(props.timeouts ?? {})) {
+    if (value !== undefined && !Token.isUnresolved(value) && !GO_DURATION.test(value)) {
+      errors.push(`${what}: timeouts.${op} '${value}' must be a Go duration such as '30m' or '1h30m'`);
+    }
+  }
+  if (props.retry) {
+    if (props.retry.errorMessageRegex.length === 0) {
+      errors.push(`${what}: retry.errorMessageRegex must list at least one regular expression`);
+    }
+    for (const key of ['intervalSeconds', 'maxIntervalSeconds'] as const) {
+      const v = props.retry[key];
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+        errors.push(`${what}: retry.${key} must be a positive integer, got ${v}`);
+      }
+    }
+  }
+  return errors;
+}
+
+/** Throws one error listing every problem, prefixed with the construct path. */
+export function throwIfErrors(errors: string[]): void {
+  if (errors.length > 0) {
+    throw new Error(`invalid azapi configuration:\n- ${errors.join('\n- ')}`);
+  }
+}
+
+/**
+ * `output.a.b.0.c` style attribute path for cdktf's interpolation, checked so that a typo
+ * cannot silently produce an expression Terraform would reject at plan.
+ */
+export function outputPath(root: 'output' | 'sensitive_output', path: string): string {
+  const segments = path.split('.');
+  const bad = segments.filter((s) => !PATH_SEGMENT.test(s));
+  if (path.length === 0 || bad.length > 0) {
+    throw new Error(
+      `output path '${path}' must be dot-separated identifiers or list indexes (e.g. 'properties.scoringUri'); bad segment(s): ${bad.map((b) => `'${b}'`).join(', ') || "''"}`,
+    );
+  }
+  return [root, ...segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : s))].join('.').replace(/\.\[/g, '[');
+}
+
+export function timeoutsToTerraform(t?: AzapiTimeouts): Record<string, string | undefined> | undefined {
+  if (!t) return undefined;
+  return { create: t.create, read: t.read, update: t.update, delete: t.delete };
+}
+
+export function retryToTerraform(r?: AzapiRetry): Record<string, unknown> | undefined {
+  if (!r) return undefined;
+  return {
+    error_message_regex: r.errorMessageRegex,
+    interval_seconds: r.intervalSeconds,
+    max_interval_seconds: r.maxIntervalSeconds,
+  };
+}

@@ -1,0 +1,128 @@
+import { IResolvable, TerraformMetaArguments, TerraformResource, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  AzapiRetry,
+  AzapiTimeouts,
+  commonAzapiErrors,
+  outputPath,
+  retryToTerraform,
+  throwIfErrors,
+  timeoutsToTerraform,
+} from './common';
+import { structuredCloneSafe } from './resource';
+
+export type AzapiHttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET' | 'HEAD';
+
+/** Inputs shared by the resource and the data source `azapi_resource_action`. */
+export interface AzapiActionInputs {
+  /** `Microsoft.X/y@api-version` of the resource the action runs on. */
+  readonly type: string;
+  /** ARM id of the resource the action runs on. */
+  readonly resourceId: string;
+  /** Action path appended to the resource id, e.g. `'listKeys'`. @default - the resource itself */
+  readonly action?: string;
+  /** @default 'POST' */
+  readonly method?: AzapiHttpMethod;
+  /** Request body as an object. @default - no body */
+  readonly body?: Record<string, unknown>;
+  /** @default - none */
+  readonly responseExportValues?: string[];
+  /** @default - none */
+  readonly sensitiveResponseExportValues?: string[];
+  /** @default - none */
+  readonly locks?: string[];
+  /** @default - azapi defaults */
+  readonly timeouts?: AzapiTimeouts;
+  /** @default - no retry */
+  readonly retry?: AzapiRetry;
+}
+
+export interface AzapiResourceActionProps extends AzapiActionInputs, TerraformMetaArguments {
+  /**
+   * When the action runs: on create/update (`'apply'`), or when this resource is destroyed
+   * (`'destroy'`, e.g. to drain endpoint traffic before its deployments are deleted).
+   * @default 'apply'
+   */
+  readonly when?: 'apply' | 'destroy';
+  /** @default - none */
+  readonly sensitiveBody?: Record<string, unknown>;
+}
+
+const ACTION_NAME = /^[A-Za-z][A-Za-z0-9]*(\/[A-Za-z][A-Za-z0-9]*)*$/;
+
+export function actionInputErrors(what: string, props: AzapiActionInputs): string[] {
+  const errors = commonAzapiErrors(what, props);
+  if (props.action !== undefined && !Token.isUnresolved(props.action) && !ACTION_NAME.test(props.action)) {
+    errors.push(
+      `${what}: action '${props.action}' must be an action name such as 'listKeys' (no leading '/')`,
+    );
+  }
+  return errors;
+}
+
+export function actionInputsToTerraform(props: AzapiActionInputs): Record<string, unknown> {
+  return {
+    type: props.type,
+    resource_id: props.resourceId,
+    action: props.action,
+    method: props.method,
+    body: props.body === undefined ? undefined : structuredCloneSafe(props.body),
+    response_export_values: props.responseExportValues,
+    sensitive_response_export_values: props.sensitiveResponseExportValues,
+    locks: props.locks,
+    timeouts: timeoutsToTerraform(props.timeouts),
+    retry: retryToTerraform(props.retry),
+  };
+}
+
+/**
+ * `azapi_resource_action`: an imperative call (POST `listKeys`, `regenerateKeys`, a full PUT…)
+ * that runs on create and whenever its inputs change, or only on destroy (`when: 'destroy'`).
+ */
+export class AzapiResourceAction extends TerraformResource {
+  public static readonly tfResourceType = 'azapi_resource_action';
+
+  private readonly attrs: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: AzapiResourceActionProps) {
+    super(scope, id, {
+      terraformResourceType: AzapiResourceAction.tfResourceType,
+      terraformGeneratorMetadata: { providerName: 'azapi' },
+      dependsOn: props.dependsOn,
+      count: props.count,
+      provider: props.provider,
+      lifecycle: props.lifecycle,
+      forEach: props.forEach,
+    });
+    throwIfErrors(actionInputErrors(`azapi_resource_action '${this.node.path}'`, props));
+    this.attrs = {
+      ...actionInputsToTerraform(props),
+      when: props.when,
+      sensitive_body: props.sensitiveBody,
+    };
+  }
+
+  public get id(): string {
+    return this.getStringAttribute('id');
+  }
+
+  public get output(): IResolvable {
+    return this.interpolationForAttribute('output');
+  }
+
+  public get sensitiveOutput(): IResolvable {
+    return this.interpolationForAttribute('sensitive_output');
+  }
+
+  public outputAttribute(path: string): string {
+    return Token.asString(this.interpolationForAttribute(outputPath('output', path)));
+  }
+
+  public sensitiveOutputAttribute(path: string): string {
+    return Token.asString(this.interpolationForAttribute(outputPath('sensitive_output', path)));
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { ...this.attrs };
+  }
+}

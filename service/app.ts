@@ -1,0 +1,102 @@
+/**
+ * The Express app, built from its dependencies and never listening (STYLE.md C.1): server.ts
+ * listens, tests listen on an ephemeral 127.0.0.1 port.
+ *
+ * Routes: POST /score, GET /health/live, GET /health/ready, GET /metadata. Every other
+ * path is a JSON 404, every wrong method on a known path a JSON 405.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ServiceConfig } from './config';
+import { apiKeyAuth } from './http/api-key-auth';
+import { errorHandler } from './http/error-handler';
+import { HttpError } from './http/errors';
+import { liveHandler, metadataHandler, readyHandler } from './http/info-routes';
+import { methodNotAllowed, notFound } from './http/method-guard';
+import { contextOf, requestContext } from './http/request-context';
+import { scoreHandler } from './http/score-route';
+import type { Logger } from './logger';
+import type { ServingState } from './scoring/serving-state';
+import { ServiceTelemetry } from './telemetry/service-telemetry';
+
+export interface AppDeps {
+  readonly config: Pick<ServiceConfig, 'deploymentName' | 'maxBatch' | 'bodyLimitBytes' | 'apiKey'>;
+  /** Model and lifecycle phase; may still be loading when the app starts serving. */
+  readonly state: ServingState;
+  readonly logger: Logger;
+  /** @default - telemetry off */
+  readonly telemetry?: ServiceTelemetry;
+}
+
+export function buildApp(deps: AppDeps): Express {
+  const { config, state, logger } = deps;
+  const telemetry = deps.telemetry ?? new ServiceTelemetry({ deploymentName: config.deploymentName, logger });
+  const app = express();
+  // No ETag hashing of every JSON answer, no framework banner, no query-string parsing.
+  app.set('etag', false);
+  app.set('x-powered-by', false);
+  app.set('query parser', false);
+
+  app.use(requestContext);
+  if (logger.enabled('debug')) {
+    // Request start (headers parsed), for debugging and for tests that must know a request
+    // reached the server. Method and path only: bodies may carry identifiers.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      logger.debug('request', {
+        correlationId: contextOf(res).correlationId,
+        method: req.method,
+        path: req.path.slice(0, 100),
+      });
+      next();
+    });
+  }
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    // While draining, answers close their connection so clients reconnect elsewhere.
+    if (state.phase === 'draining') res.setHeader('connection', 'close');
+    next();
+  });
+
+  const auth = config.apiKey ? [apiKeyAuth(config.apiKey)] : [];
+  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
+    if (!req.is('application/json')) {
+      const got = req.headers['content-type'] ?? 'none';
+      next(
+        new HttpError(
+          415,
+          'unsupported_media_type',
+          `content-type must be application/json, got ${got.slice(0, 100)}`,
+        ),
+      );
+      return;
+    }
+    next();
+  };
+  const parseJson = express.json({ limit: config.bodyLimitBytes, strict: true, type: 'application/json' });
+
+  app
+    .route('/score')
+    .post(
+      ...auth,
+      requireJson,
+      parseJson,
+      scoreHandler({ state, telemetry, deploymentName: config.deploymentName, maxBatch: config.maxBatch }),
+    )
+    .all(methodNotAllowed(['POST']));
+  app
+    .route('/health/live')
+    .get(liveHandler)
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  app
+    .route('/health/ready')
+    .get(readyHandler(state))
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  app
+    .route('/metadata')
+    .get(
+      ...auth,
+      metadataHandler({ state, deploymentName: config.deploymentName, maxBatch: config.maxBatch }),
+    )
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  app.use(notFound);
+  app.use(errorHandler(logger, telemetry));
+  return app;
+}

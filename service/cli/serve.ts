@@ -1,0 +1,11 @@
+/**
+ * `npm run serve`: serve an existing model package exactly as the container does (same
+ * runServer, same environment variables: MODEL_DIR or AZUREML_MODEL_DIR, PORT, HOST,
+ * DEPLOYMENT_NAME, ...; see docs/service.md). Nothing is trained here.
+ */
+import { runServer } from '../server';
+
+runServer(process.env).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+/**
+ * THE canary rollout constants: the one file an operator edits to add a canary, shift traffic,
+ * promote, roll back or retire a deployment. Everything else (endpoint, deployments, traffic
+ * ordering, autoscale, keys) is derived from it at synth.
+ *
+ * Per environment:
+ * - `deployments`: name -> { model `name:version`, instanceType, instanceCount }.
+ *   Names: 3..32 characters, lowercase letters, digits and single dashes (`blue`, `green`).
+ *   A model bump is a new pinned version (`fraud-detector:4`), never `latest`.
+ *   `instanceType` cannot change in place in Azure: to change it, add a new deployment.
+ *   With autoscale on (stacks/environments.ts), `instanceCount` is only the starting count.
+ * - `traffic`: EVERY declared deployment -> integer percent; the total is 100
+ *   (or 0 for an endpoint that has no live traffic yet). Drained deployments stay listed as 0.
+ * - `mirror` (optional): copies of live requests sent to ONE deployment that has no live traffic,
+ *   at most 50 %; its answers are discarded. Set it to 0 (or remove it) to stop mirroring.
+ *
+ * Recipes (docs/rollout.md has them step by step):
+ * - add a canary:   add `green: { model: 'fraud-detector:2', ... }` and `green: 0` in traffic
+ *                   (optionally `mirror: { green: 10 }` first), apply, then shift traffic;
+ * - shift/promote:  change the numbers only (`blue: 90, green: 10` -> `blue: 50, green: 50`);
+ *                   prod may move a canary up by at most its `maxCanaryStep` per change;
+ * - roll back:      give the old deployment its traffic back (`blue: 100, green: 0`): always allowed;
+ * - retire:         TWO changes: first drain it to 0 (apply), then delete its entries (apply).
+ *                   `npm run rollout -- status --base origin/main` refuses a removal that skips
+ *                   the drain.
+ *
+ * This file must stay pure data with type-only imports: `npm run rollout -- status --base <ref>`
+ * evaluates the version of this file from an older git revision on its own.
+ */
+import type { EnvironmentRollout } from '../constructs/rollout-validation';
+
+/** The environments this file configures (kept equal to stacks/environments.ts). */
+type RolloutEnvName = 'dev' | 'staging' | 'prod';
+
+export const ROLLOUT = {
+  dev: {
+    deployments: {
+      blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS2_v2', instanceCount: 1 },
+    },
+    traffic: { blue: 100 },
+  },
+  staging: {
+    deployments: {
+      blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 1 },
+    },
+    traffic: { blue: 100 },
+  },
+  prod: {
+    deployments: {
+      blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 2 },
+    },
+    traffic: { blue: 100 },
+  },
+} as const satisfies Record<RolloutEnvName, EnvironmentRollout>;
