@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { AzapiProvider, AzapiResource, mlType } from '../../constructs/azapi';
 import {
+  AZURE_API_DIR,
+  SHARED_AZURE_API_DIR,
   knownAzapiTypes,
   mergedAzapiBody,
   validateAzapiBody,
@@ -79,6 +83,17 @@ const registryBody = () => ({
       },
     ],
   },
+});
+
+describe('vendored schema', () => {
+  const file = 'machinelearningservices-2026-05-01.azapi-types.json';
+  // The reference copy exists on the team's machines and in their CI, not in GitHub Actions.
+  const maybe = fs.existsSync(path.join(SHARED_AZURE_API_DIR, file)) ? it : it.skip;
+  maybe('is byte-identical to the shared reference copy', () => {
+    const vendored = fs.readFileSync(path.join(AZURE_API_DIR, file));
+    const shared = fs.readFileSync(path.join(SHARED_AZURE_API_DIR, file));
+    expect(vendored.equals(shared)).toBe(true);
+  });
 });
 
 describe('validateAzapiBody: bodies that must pass', () => {

@@ -16,8 +16,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The shared folder sits beside the checkout (locally and in CI). */
-export const AZURE_API_DIR = path.join(__dirname, '../../../shared/azure-api');
+/**
+ * The type graphs, vendored in the repository (schemas/azure-api/README.md says where they come
+ * from) so that a plain clone, GitHub Actions included, can run these tests.
+ */
+export const AZURE_API_DIR = path.join(__dirname, '../../schemas/azure-api');
+
+/** The team's reference copy beside the checkout; the vendored graph must equal it when present. */
+export const SHARED_AZURE_API_DIR = path.join(__dirname, '../../../shared/azure-api');
 
 type Ref = { $ref: string };
 interface Property {

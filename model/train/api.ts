@@ -20,8 +20,21 @@ import {
   type EvaluationSummary,
 } from '../eval/metrics';
 import { renderReport } from '../eval/report';
-import { exportGbdtToOnnx, ONNX_INPUT_NAME, ONNX_MARGIN_NAME, ONNX_ML_OPSET, ONNX_OUTPUT_NAME, ONNX_TREE_OP } from '../export/onnx';
-import { CATEGORICAL_FIELDS, featureWidth, fitFeatureSpec, writeFeatures, type FeatureSpec } from '../features';
+import {
+  exportGbdtToOnnx,
+  ONNX_INPUT_NAME,
+  ONNX_MARGIN_NAME,
+  ONNX_ML_OPSET,
+  ONNX_OUTPUT_NAME,
+  ONNX_TREE_OP,
+} from '../export/onnx';
+import {
+  CATEGORICAL_FIELDS,
+  featureWidth,
+  fitFeatureSpec,
+  writeFeatures,
+  type FeatureSpec,
+} from '../features';
 import { computeBaseline } from '../package/baseline';
 import {
   MANIFEST_FILE,
@@ -33,7 +46,14 @@ import {
 } from '../package/manifest';
 import { assertPackageId, packageDir, PackageExistsError, writeModelPackage } from '../package/writer';
 import { TRANSACTION_FIELDS, formatFieldErrors, validateTransaction, type Transaction } from '../schema';
-import { featureImportance, predictProba, resolveGbdtParams, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt';
+import {
+  featureImportance,
+  predictProba,
+  resolveGbdtParams,
+  trainGbdt,
+  type GbdtModel,
+  type GbdtParams,
+} from './gbdt';
 import { predictLogistic, trainLogistic, type LogisticModel } from './logistic';
 
 export const DEFAULT_MODEL_NAME = 'fraud-detection-model';
@@ -139,12 +159,16 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const params = resolveGbdtParams({ seed, ...opts.params });
   const testFraction = opts.testFraction ?? 0.2;
   const validationFraction = opts.validationFraction ?? 0.1;
-  if (!(testFraction > 0 && testFraction < 0.9)) throw new Error(`testFraction must be in (0, 0.9), got ${testFraction}`);
+  if (!(testFraction > 0 && testFraction < 0.9))
+    throw new Error(`testFraction must be in (0, 0.9), got ${testFraction}`);
   if (!(validationFraction >= 0 && validationFraction < 0.9)) {
     throw new Error(`validationFraction must be in [0, 0.9), got ${validationFraction}`);
   }
   const progress = opts.onProgress ?? (() => undefined);
-  const timings = { read: 0, features: 0, baseline: 0, train: 0, evaluate: 0, write: 0 } as Record<TrainStage, number>;
+  const timings = { read: 0, features: 0, baseline: 0, train: 0, evaluate: 0, write: 0 } as Record<
+    TrainStage,
+    number
+  >;
   const warnings: string[] = [];
   let t0 = performance.now();
   const lap = (stage: TrainStage): void => {
@@ -165,14 +189,16 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
       file,
       (tx, p) => {
         columnsWithProb.push(tx, p);
-        if ((columnsWithProb.length & 0xffff) === 0) progress({ stage: 'read', rows: columnsWithProb.length });
+        if ((columnsWithProb.length & 0xffff) === 0)
+          progress({ stage: 'read', rows: columnsWithProb.length });
       },
       { skipInvalid: opts.skipInvalid },
     );
     cols = columnsWithProb;
     dataHash = csv.sha256;
     if (csv.skipped > 0) warnings.push(`${csv.skipped} invalid CSV row(s) were skipped (--skip-invalid)`);
-    if (csv.ignoredColumns.length > 0) warnings.push(`ignored CSV column(s): ${csv.ignoredColumns.join(', ')}`);
+    if (csv.ignoredColumns.length > 0)
+      warnings.push(`ignored CSV column(s): ${csv.ignoredColumns.join(', ')}`);
   } else {
     const rows = opts.data;
     const prob = opts.trueProbability;
@@ -205,7 +231,8 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   new Rng(seed ^ 0x5eed).shuffle(order);
   const nTest = Math.max(1, Math.round(n * testFraction));
   const nValid = validationFraction > 0 ? Math.max(1, Math.round((n - nTest) * validationFraction)) : 0;
-  if (n - nTest - nValid < 20) throw new Error(`too few training rows after the split: ${n - nTest - nValid}`);
+  if (n - nTest - nValid < 20)
+    throw new Error(`too few training rows after the split: ${n - nTest - nValid}`);
   const testIdx = order.subarray(0, nTest);
   const validIdx = order.subarray(nTest, nTest + nValid);
   const trainIdx = order.subarray(nTest + nValid);
@@ -232,7 +259,12 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   // 3. Logistic baseline (on at most 200k training rows: it is a reference, not the product).
   progress({ stage: 'baseline' });
   const lrRows = Math.min(train.rows, 200_000);
-  const logistic = trainLogistic(train.X.subarray(0, lrRows * width), train.y.subarray(0, lrRows), lrRows, width);
+  const logistic = trainLogistic(
+    train.X.subarray(0, lrRows * width),
+    train.y.subarray(0, lrRows),
+    lrRows,
+    width,
+  );
   lap('baseline');
 
   // 4. GBDT.
@@ -248,7 +280,9 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const pTestLr = predictLogistic(logistic, test.X, test.rows);
   const gb: EvaluationSummary = summarize(test.y, pTest);
   const lr: EvaluationSummary = summarize(test.y, pTestLr);
-  const threshold = valid ? bestF1Threshold(valid.y, predictProba(model, valid.X, valid.rows)) : bestF1Threshold(test.y, pTest);
+  const threshold = valid
+    ? bestF1Threshold(valid.y, predictProba(model, valid.X, valid.rows))
+    : bestF1Threshold(test.y, pTest);
   let bayesRocAuc: number | undefined;
   if (cols.hasTrueProbability) {
     const pTrue = Float64Array.from(testIdx, (i) => cols.trueProbability(i));
@@ -267,7 +301,8 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
     ...(bayesRocAuc !== undefined ? { bayesRocAuc } : {}),
   };
   const categories: Record<string, string[]> = {};
-  for (const field of CATEGORICAL_FIELDS) categories[field] = Array.from(trainIdx, (i) => cols.category(field, i));
+  for (const field of CATEGORICAL_FIELDS)
+    categories[field] = Array.from(trainIdx, (i) => cols.category(field, i));
   const baseline = computeBaseline(spec, train.X, train.rows, categories, pTest);
   const imp = featureImportance(model);
   const manifest: ModelManifest = {
@@ -277,7 +312,12 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
     createdAt: createdAt.toISOString(),
     codeVersion: opts.codeVersion ?? detectCodeVersion(),
     trainingDataHash: dataHash,
-    input: { name: ONNX_INPUT_NAME, shape: [-1, width], featureNames: [...spec.featureNames], dtype: 'float32' },
+    input: {
+      name: ONNX_INPUT_NAME,
+      shape: [-1, width],
+      featureNames: [...spec.featureNames],
+      dtype: 'float32',
+    },
     output: { name: ONNX_OUTPUT_NAME, shape: [-1, 1] },
     marginOutput: ONNX_MARGIN_NAME,
     featureSpec: spec,
@@ -292,7 +332,11 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
     manifest,
     confusion: confusionAt(test.y, pTest, threshold),
     calibration: calibrationTable(test.y, pTest),
-    importance: spec.featureNames.map((feature, f) => ({ feature, gain: imp.gain[f], splits: imp.splits[f] })),
+    importance: spec.featureNames.map((feature, f) => ({
+      feature,
+      gain: imp.gain[f],
+      splits: imp.splits[f],
+    })),
     curves: { gbdt: curves(test.y, pTest), logistic: curves(test.y, pTestLr) },
     dataSummary,
     warnings,

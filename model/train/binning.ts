@@ -39,7 +39,13 @@ function distinctSorted(values: Float32Array): Float64Array {
  * @param maxBins value bins per feature (2..255). @default 255
  * @param sampleRows rows used to place quantile edges. @default 200000
  */
-export function fitBins(X: Float32Array, rows: number, width: number, maxBins = MAX_BINS, sampleRows = 200_000): FeatureBins[] {
+export function fitBins(
+  X: Float32Array,
+  rows: number,
+  width: number,
+  maxBins = MAX_BINS,
+  sampleRows = 200_000,
+): FeatureBins[] {
   if (maxBins < 2 || maxBins > MAX_BINS) throw new Error(`maxBins must be in 2..${MAX_BINS}, got ${maxBins}`);
   const stride = Math.max(1, Math.floor(rows / sampleRows));
   const nSample = Math.ceil(rows / stride);
@@ -83,7 +89,12 @@ export function binOf(upper: Float64Array, x: number): number {
 }
 
 /** Applies learned edges to a matrix (training, validation or any new rows). */
-export function binMatrix(X: Float32Array, rows: number, width: number, bins: readonly FeatureBins[]): BinnedMatrix {
+export function binMatrix(
+  X: Float32Array,
+  rows: number,
+  width: number,
+  bins: readonly FeatureBins[],
+): BinnedMatrix {
   const out = new Uint8Array(rows * width);
   for (let f = 0; f < width; f++) {
     const upper = bins[f].upper;

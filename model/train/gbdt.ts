@@ -12,15 +12,14 @@
  * histogram of the smaller child and derives the larger one by subtraction.
  */
 import { Rng } from '../data/rng';
+import { availableParallelism } from 'node:os';
+import { HalfRunner, sharedF32, sharedF64, sharedI32 } from './parallel';
 import { binMatrix, fitBins, MAX_BINS, type BinnedMatrix, type FeatureBins } from './binning';
 import {
   findBestSplit,
   histogramOffsets,
   makeScratch,
-  packedGradients,
-  packedHistogram,
   packedLogLoss,
-  packedPartition,
   packedSample,
   packRows,
   subtractHistogram,
@@ -56,6 +55,8 @@ export interface GbdtParams {
   earlyStoppingRounds: number;
   /** Seed for row/column sampling. @default 42 */
   seed: number;
+  /** Threads for the hot loops (1 or 2); results are identical either way. @default 2 when the machine has 2+ cores */
+  threads: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: Readonly<GbdtParams> = {
@@ -72,6 +73,7 @@ export const DEFAULT_GBDT_PARAMS: Readonly<GbdtParams> = {
   maxBins: MAX_BINS,
   earlyStoppingRounds: 20,
   seed: 42,
+  threads: Math.min(2, availableParallelism()),
 };
 
 /** One tree in flat arrays. Node 0 is the root; leaves have feature -1. */
@@ -135,17 +137,34 @@ export function resolveGbdtParams(p: Partial<GbdtParams> = {}): GbdtParams {
   };
   check('nTrees', Number.isInteger(r.nTrees) && r.nTrees >= 1, 'must be an integer >= 1');
   check('learningRate', r.learningRate > 0 && r.learningRate <= 1, 'must be in (0, 1]');
-  check('maxDepth', Number.isInteger(r.maxDepth) && r.maxDepth >= 1 && r.maxDepth <= 16, 'must be an integer in 1..16');
+  check(
+    'maxDepth',
+    Number.isInteger(r.maxDepth) && r.maxDepth >= 1 && r.maxDepth <= 16,
+    'must be an integer in 1..16',
+  );
   check('maxLeaves', Number.isInteger(r.maxLeaves) && r.maxLeaves >= 2, 'must be an integer >= 2');
-  check('minSamplesLeaf', Number.isInteger(r.minSamplesLeaf) && r.minSamplesLeaf >= 1, 'must be an integer >= 1');
+  check(
+    'minSamplesLeaf',
+    Number.isInteger(r.minSamplesLeaf) && r.minSamplesLeaf >= 1,
+    'must be an integer >= 1',
+  );
   check('minChildWeight', r.minChildWeight >= 0, 'must be >= 0');
   check('l2', r.l2 >= 0, 'must be >= 0');
   check('minGain', r.minGain >= 0, 'must be >= 0');
   check('subsample', r.subsample > 0 && r.subsample <= 1, 'must be in (0, 1]');
   check('colsample', r.colsample > 0 && r.colsample <= 1, 'must be in (0, 1]');
-  check('maxBins', Number.isInteger(r.maxBins) && r.maxBins >= 2 && r.maxBins <= MAX_BINS, `must be an integer in 2..${MAX_BINS}`);
-  check('earlyStoppingRounds', Number.isInteger(r.earlyStoppingRounds) && r.earlyStoppingRounds >= 0, 'must be an integer >= 0');
+  check(
+    'maxBins',
+    Number.isInteger(r.maxBins) && r.maxBins >= 2 && r.maxBins <= MAX_BINS,
+    `must be an integer in 2..${MAX_BINS}`,
+  );
+  check(
+    'earlyStoppingRounds',
+    Number.isInteger(r.earlyStoppingRounds) && r.earlyStoppingRounds >= 0,
+    'must be an integer >= 0',
+  );
   check('seed', Number.isInteger(r.seed), 'must be an integer');
+  check('threads', r.threads === 1 || r.threads === 2, 'must be 1 or 2');
   if (errors.length > 0) throw new Error(`invalid GBDT parameters: ${errors.join('; ')}`);
   return r;
 }
@@ -243,7 +262,14 @@ function addTreePacked(tree: Tree, s: PackedRows, start: number, end: number, ma
 }
 
 /** Adds the leaf values of one last-level split (children are leaves) for rows [start, end). */
-function addSplitPacked(tree: Tree, node: number, s: PackedRows, start: number, end: number, margin: Float64Array): void {
+function addSplitPacked(
+  tree: Tree,
+  node: number,
+  s: PackedRows,
+  start: number,
+  end: number,
+  margin: Float64Array,
+): void {
   const { recB, sb } = s;
   const f = tree.feature[node];
   const bin = tree.binThreshold[node];
@@ -282,164 +308,217 @@ export function trainGbdt(
   const baseScore = Math.fround(Math.log(rate / (1 - rate)));
   const store = packRows(binned.bins, y, n, width);
   binned.bins = new Uint8Array(0); // the packed store holds the bins now
-  const margin = new Float64Array(n).fill(baseScore);
-  const gh = new Float32Array(2 * n);
+  const margin = sharedF64(n).fill(baseScore);
+  const gh = sharedF32(2 * n);
   const scratch = makeScratch(store);
+  const sharedOff3 = sharedI32(width);
+  sharedOff3.set(off3);
+  const sharedFeats = sharedI32(width);
+  const runner = new HalfRunner(
+    {
+      rec: store.rec,
+      rb: store.rb,
+      width,
+      margin,
+      gh,
+      sRec: scratch.rec,
+      sMar: scratch.margin,
+      sGh: scratch.gh,
+      off3: sharedOff3,
+      feats: sharedFeats,
+      histSize,
+    },
+    n >= 2 * 16_384 ? params.threads : 1, // a worker is not worth starting for small data
+  );
+  try {
+    return boost();
+  } finally {
+    runner.close();
+  }
 
-  const valid = input.valid ? binMatrix(input.valid.X, input.valid.rows, width, edges) : undefined;
-  const validMargin = valid ? new Float64Array(valid.rows).fill(baseScore) : undefined;
-  const constraints: SplitConstraints = {
-    l2: params.l2,
-    minSamplesLeaf: params.minSamplesLeaf,
-    minChildWeight: params.minChildWeight,
-    minGain: params.minGain,
-  };
-  const histPool: Float64Array[] = [];
-  const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(histSize);
+  function boost(): GbdtTrainResult {
+    const valid = input.valid ? binMatrix(input.valid.X, input.valid.rows, width, edges) : undefined;
+    const validMargin = valid ? new Float64Array(valid.rows).fill(baseScore) : undefined;
+    const constraints: SplitConstraints = {
+      l2: params.l2,
+      minSamplesLeaf: params.minSamplesLeaf,
+      minChildWeight: params.minChildWeight,
+      minGain: params.minGain,
+    };
+    const histPool: Float64Array[] = [];
+    const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(histSize);
 
-  const trees: Tree[] = [];
-  const history = { train: [] as number[], valid: [] as number[] };
-  let bestIteration = 0;
-  let bestValid = Infinity;
-  const nColumns = Math.max(1, Math.round(params.colsample * usable.length));
-  const colOrder = Int32Array.from(usable);
+    const trees: Tree[] = [];
+    const history = { train: [] as number[], valid: [] as number[] };
+    let bestIteration = 0;
+    let bestValid = Infinity;
+    const nColumns = Math.max(1, Math.round(params.colsample * usable.length));
+    const colOrder = Int32Array.from(usable);
 
-  const nextRandom = (): number => rng.next();
-  for (let t = 0; t < params.nTrees; t++) {
-    packedGradients(store, margin, gh);
-    // Row sample: in-bag rows are moved to the front [0, rowsInTree).
-    const rowsInTree = params.subsample < 1 ? packedSample(store, margin, gh, params.subsample, nextRandom, scratch) : n;
-    // Column sample.
-    let feats: Int32Array;
-    if (nColumns < usable.length) {
-      rng.shuffle(colOrder);
-      feats = colOrder.slice(0, nColumns).sort();
-    } else feats = Int32Array.from(usable);
+    const nextRandom = (): number => rng.next();
+    for (let t = 0; t < params.nTrees; t++) {
+      runner.gradients(0, n);
+      // Row sample: in-bag rows are moved to the front [0, rowsInTree).
+      const rowsInTree =
+        params.subsample < 1 ? packedSample(store, margin, gh, params.subsample, nextRandom, scratch) : n;
+      // Column sample.
+      let chosen: Int32Array;
+      if (nColumns < usable.length) {
+        rng.shuffle(colOrder);
+        chosen = colOrder.slice(0, nColumns).sort();
+      } else chosen = Int32Array.from(usable);
+      sharedFeats.set(chosen);
+      runner.nFeats = chosen.length;
+      const feats = sharedFeats.subarray(0, chosen.length);
 
-    const tb = new TreeBuilder();
-    const root = tb.add(rowsInTree);
-    const rootHist = takeHist();
-    packedHistogram(store, gh, 0, rowsInTree, feats, rootHist, off3);
-    let G = 0;
-    let H = 0;
-    for (let k = 0; k < rowsInTree; k++) {
-      G += gh[2 * k];
-      H += gh[2 * k + 1];
-    }
-    const open: OpenLeaf[] = [];
-    const finished: OpenLeaf[] = [];
-    /** (parent node, start, end) of last-level splits whose rows were not partitioned. */
-    const unmoved: number[] = [];
-    const consider = (leaf: OpenLeaf): void => {
-      leaf.split =
-        leaf.depth < params.maxDepth ? findBestSplit(leaf.hist, feats, nBins, off3, leaf.G, leaf.H, leaf.C, constraints) : undefined;
-      if (leaf.split) open.push(leaf);
-      else {
+      const tb = new TreeBuilder();
+      const root = tb.add(rowsInTree);
+      const rootHist = takeHist();
+      runner.histogram(0, rowsInTree, rootHist);
+      let G = 0;
+      let H = 0;
+      for (let k = 0; k < rowsInTree; k++) {
+        G += gh[2 * k];
+        H += gh[2 * k + 1];
+      }
+      const open: OpenLeaf[] = [];
+      const finished: OpenLeaf[] = [];
+      /** (parent node, start, end) of last-level splits whose rows were not partitioned. */
+      const unmoved: number[] = [];
+      const consider = (leaf: OpenLeaf): void => {
+        leaf.split =
+          leaf.depth < params.maxDepth
+            ? findBestSplit(leaf.hist, feats, nBins, off3, leaf.G, leaf.H, leaf.C, constraints)
+            : undefined;
+        if (leaf.split) open.push(leaf);
+        else {
+          histPool.push(leaf.hist);
+          finished.push(leaf);
+        }
+      };
+      consider({
+        node: root,
+        start: 0,
+        end: rowsInTree,
+        depth: 0,
+        G,
+        H,
+        C: rowsInTree,
+        hist: rootHist,
+        split: undefined,
+      });
+      let leaves = 1;
+      while (open.length > 0 && leaves < params.maxLeaves) {
+        // Best gain first; ties by node id keep growth deterministic.
+        let bi = 0;
+        for (let k = 1; k < open.length; k++) {
+          const a = open[k].split as SplitCandidate;
+          const b = open[bi].split as SplitCandidate;
+          if (a.gain > b.gain || (a.gain === b.gain && open[k].node < open[bi].node)) bi = k;
+        }
+        const leaf = open[bi];
+        open.splice(bi, 1);
+        const s = leaf.split as SplitCandidate;
+        const depth = leaf.depth + 1;
+        // Children at max depth are leaves: their rows need not be moved; the margin update
+        // below routes them with one sequential pass instead (saves the deepest partition).
+        const lastLevel = depth >= params.maxDepth;
+        const mid = lastLevel
+          ? leaf.start + s.leftC
+          : runner.partition(leaf.start, leaf.end, s.feature, s.bin, s.missingLeft);
+        const lNode = tb.add(s.leftC);
+        const rNode = tb.add(leaf.C - s.leftC);
+        tb.feature[leaf.node] = s.feature;
+        tb.binThreshold[leaf.node] = s.bin;
+        tb.threshold[leaf.node] = edges[s.feature].upper[s.bin - 1];
+        tb.missingLeft[leaf.node] = s.missingLeft ? 1 : 0;
+        tb.left[leaf.node] = lNode;
+        tb.right[leaf.node] = rNode;
+        tb.gain[leaf.node] = s.gain;
+        leaves++;
+        const lInfo = { G: s.leftG, H: s.leftH, C: s.leftC };
+        const rInfo = { G: leaf.G - s.leftG, H: leaf.H - s.leftH, C: leaf.C - s.leftC };
+        const mkLeaf = (
+          node: number,
+          start: number,
+          end: number,
+          info: typeof lInfo,
+          hist: Float64Array,
+        ): OpenLeaf => ({
+          node,
+          start,
+          end,
+          depth,
+          ...info,
+          hist,
+          split: undefined,
+        });
+        if (lastLevel) {
+          // Children cannot split: no histograms needed.
+          finished.push(mkLeaf(lNode, leaf.start, mid, lInfo, leaf.hist));
+          finished.push(mkLeaf(rNode, mid, leaf.end, rInfo, leaf.hist));
+          unmoved.push(leaf.node, leaf.start, leaf.end);
+          histPool.push(leaf.hist);
+          continue;
+        }
+        const leftSmaller = mid - leaf.start <= leaf.end - mid;
+        const small = takeHist();
+        if (leftSmaller) runner.histogram(leaf.start, mid, small);
+        else runner.histogram(mid, leaf.end, small);
+        subtractHistogram(leaf.hist, small, feats, leaf.hist, off3, nBins); // parent hist becomes the larger child's
+        const lHist = leftSmaller ? small : leaf.hist;
+        const rHist = leftSmaller ? leaf.hist : small;
+        consider(mkLeaf(lNode, leaf.start, mid, lInfo, lHist));
+        consider(mkLeaf(rNode, mid, leaf.end, rInfo, rHist));
+      }
+      for (const leaf of open) {
         histPool.push(leaf.hist);
         finished.push(leaf);
       }
-    };
-    consider({ node: root, start: 0, end: rowsInTree, depth: 0, G, H, C: rowsInTree, hist: rootHist, split: undefined });
-    let leaves = 1;
-    while (open.length > 0 && leaves < params.maxLeaves) {
-      // Best gain first; ties by node id keep growth deterministic.
-      let bi = 0;
-      for (let k = 1; k < open.length; k++) {
-        const a = open[k].split as SplitCandidate;
-        const b = open[bi].split as SplitCandidate;
-        if (a.gain > b.gain || (a.gain === b.gain && open[k].node < open[bi].node)) bi = k;
+      for (const leaf of finished) {
+        tb.value[leaf.node] = Math.fround((-params.learningRate * leaf.G) / (leaf.H + params.l2));
       }
-      const leaf = open[bi];
-      open.splice(bi, 1);
-      const s = leaf.split as SplitCandidate;
-      const depth = leaf.depth + 1;
-      // Children at max depth are leaves: their rows need not be moved; the margin update
-      // below routes them with one sequential pass instead (saves the deepest partition).
-      const lastLevel = depth >= params.maxDepth;
-      const mid = lastLevel
-        ? leaf.start + s.leftC
-        : packedPartition(store, margin, gh, leaf.start, leaf.end, s.feature, s.bin, s.missingLeft, scratch);
-      const lNode = tb.add(s.leftC);
-      const rNode = tb.add(leaf.C - s.leftC);
-      tb.feature[leaf.node] = s.feature;
-      tb.binThreshold[leaf.node] = s.bin;
-      tb.threshold[leaf.node] = edges[s.feature].upper[s.bin - 1];
-      tb.missingLeft[leaf.node] = s.missingLeft ? 1 : 0;
-      tb.left[leaf.node] = lNode;
-      tb.right[leaf.node] = rNode;
-      tb.gain[leaf.node] = s.gain;
-      leaves++;
-      const lInfo = { G: s.leftG, H: s.leftH, C: s.leftC };
-      const rInfo = { G: leaf.G - s.leftG, H: leaf.H - s.leftH, C: leaf.C - s.leftC };
-      const mkLeaf = (node: number, start: number, end: number, info: typeof lInfo, hist: Float64Array): OpenLeaf => ({
-        node,
-        start,
-        end,
-        depth,
-        ...info,
-        hist,
-        split: undefined,
-      });
-      if (lastLevel) {
-        // Children cannot split: no histograms needed.
-        finished.push(mkLeaf(lNode, leaf.start, mid, lInfo, leaf.hist));
-        finished.push(mkLeaf(rNode, mid, leaf.end, rInfo, leaf.hist));
-        unmoved.push(leaf.node, leaf.start, leaf.end);
-        histPool.push(leaf.hist);
-        continue;
-      }
-      const leftSmaller = mid - leaf.start <= leaf.end - mid;
-      const small = takeHist();
-      if (leftSmaller) packedHistogram(store, gh, leaf.start, mid, feats, small, off3);
-      else packedHistogram(store, gh, mid, leaf.end, feats, small, off3);
-      subtractHistogram(leaf.hist, small, feats, leaf.hist, off3, nBins); // parent hist becomes the larger child's
-      const lHist = leftSmaller ? small : leaf.hist;
-      const rHist = leftSmaller ? leaf.hist : small;
-      consider(mkLeaf(lNode, leaf.start, mid, lInfo, lHist));
-      consider(mkLeaf(rNode, mid, leaf.end, rInfo, rHist));
-    }
-    for (const leaf of open) {
-      histPool.push(leaf.hist);
-      finished.push(leaf);
-    }
-    for (const leaf of finished) {
-      tb.value[leaf.node] = Math.fround((-params.learningRate * leaf.G) / (leaf.H + params.l2));
-    }
-    const tree = tb.build();
-    trees.push(tree);
+      const tree = tb.build();
+      trees.push(tree);
 
-    // In-bag rows: add by leaf range (rows are contiguous per leaf); out-of-bag rows: traverse.
-    const isUnmoved = new Uint8Array(tree.feature.length);
-    for (let u = 0; u < unmoved.length; u += 3) {
-      const node = unmoved[u];
-      isUnmoved[tree.left[node]] = 1;
-      isUnmoved[tree.right[node]] = 1;
-      addSplitPacked(tree, node, store, unmoved[u + 1], unmoved[u + 2], margin);
-    }
-    for (const leaf of finished) {
-      if (isUnmoved[leaf.node]) continue;
-      const v = tree.value[leaf.node];
-      for (let k = leaf.start; k < leaf.end; k++) margin[k] += v;
-    }
-    if (rowsInTree < n) addTreePacked(tree, store, rowsInTree, n, margin);
-    // Training loss costs a full pass: computed every 10 rounds and at the end.
-    const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? packedLogLoss(store, margin) : NaN;
-    history.train.push(trainLoss);
-    let validLoss: number | undefined;
-    if (valid && validMargin && input.valid) {
-      addTreeBinned(tree, valid, validMargin);
-      validLoss = logLossOf(validMargin, input.valid.y);
-      history.valid.push(validLoss);
-      if (validLoss < bestValid - 1e-12) {
-        bestValid = validLoss;
-        bestIteration = t + 1;
+      // In-bag rows: add by leaf range (rows are contiguous per leaf); out-of-bag rows: traverse.
+      const isUnmoved = new Uint8Array(tree.feature.length);
+      for (let u = 0; u < unmoved.length; u += 3) {
+        const node = unmoved[u];
+        isUnmoved[tree.left[node]] = 1;
+        isUnmoved[tree.right[node]] = 1;
+        addSplitPacked(tree, node, store, unmoved[u + 1], unmoved[u + 2], margin);
       }
-    } else bestIteration = t + 1;
-    onProgress?.({ tree: t + 1, totalTrees: params.nTrees, trainLoss, validLoss, bestIteration });
-    if (valid && params.earlyStoppingRounds > 0 && t + 1 - bestIteration >= params.earlyStoppingRounds) break;
+      for (const leaf of finished) {
+        if (isUnmoved[leaf.node]) continue;
+        const v = tree.value[leaf.node];
+        for (let k = leaf.start; k < leaf.end; k++) margin[k] += v;
+      }
+      if (rowsInTree < n) addTreePacked(tree, store, rowsInTree, n, margin);
+      // Training loss costs a full pass: computed every 10 rounds and at the end.
+      const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? packedLogLoss(store, margin) : NaN;
+      history.train.push(trainLoss);
+      let validLoss: number | undefined;
+      if (valid && validMargin && input.valid) {
+        addTreeBinned(tree, valid, validMargin);
+        validLoss = logLossOf(validMargin, input.valid.y);
+        history.valid.push(validLoss);
+        if (validLoss < bestValid - 1e-12) {
+          bestValid = validLoss;
+          bestIteration = t + 1;
+        }
+      } else bestIteration = t + 1;
+      onProgress?.({ tree: t + 1, totalTrees: params.nTrees, trainLoss, validLoss, bestIteration });
+      if (valid && params.earlyStoppingRounds > 0 && t + 1 - bestIteration >= params.earlyStoppingRounds)
+        break;
+    }
+    const kept = valid && params.earlyStoppingRounds > 0 ? trees.slice(0, Math.max(1, bestIteration)) : trees;
+    return {
+      model: { kind: 'gbdt', width, baseScore, trees: kept, params },
+      history,
+      bestIteration: kept.length,
+    };
   }
-  const kept = valid && params.earlyStoppingRounds > 0 ? trees.slice(0, Math.max(1, bestIteration)) : trees;
-  return { model: { kind: 'gbdt', width, baseScore, trees: kept, params }, history, bestIteration: kept.length };
 }
 
 function hasMissing(m: BinnedMatrix, f: number): boolean {
@@ -448,7 +527,12 @@ function hasMissing(m: BinnedMatrix, f: number): boolean {
 }
 
 /** Raw margin (log-odds) for float32 rows, evaluated exactly as ONNX BRANCH_LEQ does. */
-export function predictMargin(model: GbdtModel, X: Float32Array, rows: number, out = new Float64Array(rows)): Float64Array {
+export function predictMargin(
+  model: GbdtModel,
+  X: Float32Array,
+  rows: number,
+  out = new Float64Array(rows),
+): Float64Array {
   const width = model.width;
   out.fill(model.baseScore);
   for (const tree of model.trees) {

@@ -1,11 +1,10 @@
 /**
- * Hot loops of the histogram GBDT, on typed arrays only (no objects per row or per bin).
- *
- * Histogram layout: feature f owns slots off3[f] .. off3[f] + 3*nBins[f] - 1; bin b of f is
- * the triple at `off3[f] + 3b`: [sum of gradients, sum of hessians, row count]. Bin 0 is the
- * missing bin. Sizing each feature by its real bin count (hour: 25, not 256) keeps a whole
- * histogram within L1 cache for typical data, which matters more than anything else here.
+ * Typed-array helpers of the histogram GBDT (no objects per row or per bin); the three hottest
+ * loops are in kernels.ts. Histogram layout: see kernels.ts. Sizing each feature's slice by its
+ * real bin count (hour: 25 bins, not 256) keeps a histogram within L1 cache for typical data.
  */
+
+import { sharedF32, sharedF64, sharedU32 } from './parallel';
 
 /** Slot offsets of each feature's bins; `size` is the histogram length in float64s. */
 export function histogramOffsets(nBins: Int32Array): { off3: Int32Array; size: number } {
@@ -41,7 +40,7 @@ export interface PackedRows {
 export function packRows(bins: Uint8Array, y: Uint8Array, rows: number, width: number): PackedRows {
   const rb = (width + 1 + 3) >> 2;
   const sb = rb * 4;
-  const rec = new Uint32Array(rows * rb);
+  const rec = new Uint32Array(new SharedArrayBuffer(Math.max(1, rows * rb) * 4)); // shared with the worker
   const recB = new Uint8Array(rec.buffer);
   for (let i = 0; i < rows; i++) {
     const src = i * width;
@@ -52,60 +51,6 @@ export function packRows(bins: Uint8Array, y: Uint8Array, rows: number, width: n
   return { rec, recB, rb, sb, width, rows };
 }
 
-/** Logistic gradients g = p - y, h = p (1 - p) for rows [0, rows) of the store. */
-export function packedGradients(s: PackedRows, margin: Float64Array, gh: Float32Array): void {
-  const { recB, sb, width, rows } = s;
-  for (let k = 0; k < rows; k++) {
-    const p = 1 / (1 + Math.exp(-margin[k]));
-    gh[2 * k] = p - recB[k * sb + width];
-    const h = p * (1 - p);
-    gh[2 * k + 1] = h > 1e-16 ? h : 1e-16;
-  }
-}
-
-/** Sums gradient, hessian and count per (feature, bin) over the contiguous rows [start, end). */
-export function packedHistogram(
-  s: PackedRows,
-  gh: Float32Array,
-  start: number,
-  end: number,
-  feats: Int32Array,
-  hist: Float64Array,
-  off3: Int32Array,
-): void {
-  hist.fill(0);
-  const recB = s.recB;
-  const sb = s.sb;
-  const nFeats = feats.length;
-  if (nFeats === s.width) {
-    const width = s.width;
-    for (let k = start; k < end; k++) {
-      const g = gh[2 * k];
-      const h = gh[2 * k + 1];
-      const row = k * sb;
-      for (let f = 0; f < width; f++) {
-        const p = off3[f] + recB[row + f] * 3;
-        hist[p] += g;
-        hist[p + 1] += h;
-        hist[p + 2] += 1;
-      }
-    }
-    return;
-  }
-  for (let k = start; k < end; k++) {
-    const g = gh[2 * k];
-    const h = gh[2 * k + 1];
-    const row = k * sb;
-    for (let j = 0; j < nFeats; j++) {
-      const f = feats[j];
-      const p = off3[f] + recB[row + f] * 3;
-      hist[p] += g;
-      hist[p + 1] += h;
-      hist[p + 2] += 1;
-    }
-  }
-}
-
 /** Scratch buffers for partitioning (one row's worth of each array per training row). */
 export interface PartitionScratch {
   rec: Uint32Array;
@@ -114,89 +59,7 @@ export interface PartitionScratch {
 }
 
 export function makeScratch(s: PackedRows): PartitionScratch {
-  return { rec: new Uint32Array(s.rows * s.rb), margin: new Float64Array(s.rows), gh: new Float32Array(2 * s.rows) };
-}
-
-/**
- * Stable partition of rows [start, end) by `bin <= threshold` (missing bin 0 follows
- * missingLeft), moving bins, label, margin and gradients together. Returns the first right row.
- */
-export function packedPartition(
-  s: PackedRows,
-  margin: Float64Array,
-  gh: Float32Array,
-  start: number,
-  end: number,
-  feature: number,
-  bin: number,
-  missingLeft: boolean,
-  scratch: PartitionScratch,
-): number {
-  const { rec, recB, rb, sb } = s;
-  const sRec = scratch.rec;
-  const sMar = scratch.margin;
-  const sGh = scratch.gh;
-  const missLeft = missingLeft ? 1 : 0;
-  let l = start;
-  let r = 0;
-  if (rb === 3) {
-    // Common case (up to 11 features): branch-free copy of every row to both destinations;
-    // only the counters depend on the comparison (a random split defeats branch prediction).
-    for (let k = start; k < end; k++) {
-      const b = recB[k * sb + feature];
-      const left = b === 0 ? missLeft : b <= bin ? 1 : 0;
-      const k3 = k * 3;
-      const w0 = rec[k3];
-      const w1 = rec[k3 + 1];
-      const w2 = rec[k3 + 2];
-      const m = margin[k];
-      const g = gh[2 * k];
-      const h = gh[2 * k + 1];
-      const l3 = l * 3;
-      rec[l3] = w0;
-      rec[l3 + 1] = w1;
-      rec[l3 + 2] = w2;
-      margin[l] = m;
-      gh[2 * l] = g;
-      gh[2 * l + 1] = h;
-      const r3 = r * 3;
-      sRec[r3] = w0;
-      sRec[r3 + 1] = w1;
-      sRec[r3 + 2] = w2;
-      sMar[r] = m;
-      sGh[2 * r] = g;
-      sGh[2 * r + 1] = h;
-      l += left;
-      r += 1 - left;
-    }
-    rec.set(sRec.subarray(0, r * 3), l * 3);
-    margin.set(sMar.subarray(0, r), l);
-    gh.set(sGh.subarray(0, 2 * r), 2 * l);
-    return l;
-  }
-  for (let k = start; k < end; k++) {
-    const b = recB[k * sb + feature];
-    const goLeft = b === 0 ? missLeft === 1 : b <= bin;
-    if (goLeft) {
-      if (l !== k) {
-        for (let w = 0; w < rb; w++) rec[l * rb + w] = rec[k * rb + w];
-        margin[l] = margin[k];
-        gh[2 * l] = gh[2 * k];
-        gh[2 * l + 1] = gh[2 * k + 1];
-      }
-      l++;
-    } else {
-      for (let w = 0; w < rb; w++) sRec[r * rb + w] = rec[k * rb + w];
-      sMar[r] = margin[k];
-      sGh[2 * r] = gh[2 * k];
-      sGh[2 * r + 1] = gh[2 * k + 1];
-      r++;
-    }
-  }
-  rec.set(sRec.subarray(0, r * rb), l * rb);
-  margin.set(sMar.subarray(0, r), l);
-  gh.set(sGh.subarray(0, 2 * r), 2 * l);
-  return l;
+  return { rec: sharedU32(s.rows * s.rb), margin: sharedF64(s.rows), gh: sharedF32(2 * s.rows) };
 }
 
 /**
@@ -325,11 +188,24 @@ export function findBestSplit(
         const gr = G - gl;
         const hr = H - hl;
         const cr = C - cl;
-        if (cl >= c.minSamplesLeaf && cr >= c.minSamplesLeaf && hl >= c.minChildWeight && hr >= c.minChildWeight) {
+        if (
+          cl >= c.minSamplesLeaf &&
+          cr >= c.minSamplesLeaf &&
+          hl >= c.minChildWeight &&
+          hr >= c.minChildWeight
+        ) {
           const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parentScore;
           if (gain > bestGain) {
             bestGain = gain;
-            best = { gain, feature: f, bin: b, missingLeft: C0 === 0 ? cl > cr : false, leftG: gl, leftH: hl, leftC: cl };
+            best = {
+              gain,
+              feature: f,
+              bin: b,
+              missingLeft: C0 === 0 ? cl > cr : false,
+              leftG: gl,
+              leftH: hl,
+              leftC: cl,
+            };
           }
         }
       }
@@ -340,7 +216,12 @@ export function findBestSplit(
         const gr = G - gl2;
         const hr = H - hl2;
         const cr = C - cl2;
-        if (cl2 >= c.minSamplesLeaf && cr >= c.minSamplesLeaf && hl2 >= c.minChildWeight && hr >= c.minChildWeight) {
+        if (
+          cl2 >= c.minSamplesLeaf &&
+          cr >= c.minSamplesLeaf &&
+          hl2 >= c.minChildWeight &&
+          hr >= c.minChildWeight
+        ) {
           const gain = (gl2 * gl2) / (hl2 + l2) + (gr * gr) / (hr + l2) - parentScore;
           if (gain > bestGain) {
             bestGain = gain;
