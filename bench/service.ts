@@ -26,6 +26,7 @@ import { loadModelPackage } from '../model/package/loader';
 import type { ScoringInput } from '../model/schema';
 import { trainModelPackage } from '../model/train/api';
 import { bundleServiceSync } from '../service/bundle';
+import { parseScoreBody } from '../service/http/score-route';
 import { OrtScorer } from '../service/scoring/ort-scorer';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -243,6 +244,35 @@ async function main(): Promise<void> {
       }
       blockBySize[n] = median(ts);
     }
+    // Where a 1,000-row request's CPU goes, step by step, in-process (median ms of 100).
+    const stepMs = async (f: () => unknown): Promise<number> => {
+      for (let i = 0; i < 10; i += 1) await f();
+      const ts: number[] = [];
+      for (let i = 0; i < 100; i += 1) {
+        const t0 = performance.now();
+        await f();
+        ts.push(performance.now() - t0);
+      }
+      return median(ts);
+    };
+    const batchBytes = Buffer.from(batch);
+    const parsedBatch = JSON.parse(batch) as unknown;
+    const validated = parseScoreBody(parsedBatch, 1000).inputs;
+    const Xb = featureMatrix(validated, spec);
+    const scoresB = await scorer.scoreRows(Xb, 1000);
+    const steps: [string, number][] = [
+      ['UTF-8 decode of the body', await stepMs(() => batchBytes.toString('utf8'))],
+      ['JSON.parse', await stepMs(() => JSON.parse(batch))],
+      ['validation (model/schema)', await stepMs(() => parseScoreBody(parsedBatch, 1000))],
+      ['features (model/features)', await stepMs(() => featureMatrix(validated, spec))],
+      ['ORT run', await stepMs(() => scorer.scoreRows(Xb, 1000))],
+      [
+        'answer (round + JSON.stringify)',
+        await stepMs(() =>
+          JSON.stringify({ predictions: Array.from(scoresB, (p) => Number(p.toPrecision(7))) }),
+        ),
+      ],
+    ];
     const rawRowsPerS: number[] = [];
     const X1000 = featureMatrix(batchInputs as unknown as ScoringInput[], spec);
     for (let r = 0; r < RUNS; r += 1) {
@@ -263,21 +293,39 @@ async function main(): Promise<void> {
     const rss: number[] = [];
     for (let r = 0; r < RUNS; r += 1) {
       log(`saturated run ${r + 1}/${RUNS}...`);
-      const c = await spawnNode(ceilingJs, {}, 'listening');
-      ceiling.push(await load(c.url, single));
-      await c.stop();
-      const s = await spawnNode(serverJs, { MODEL_DIR: trained.dir }, 'ready');
-      const sampler = setInterval(() => rss.push(rssMb(s.child.pid as number)), 500);
-      service.push(await load(s.url, single));
-      clearInterval(sampler);
-      await s.stop();
-      const u = await spawnNode(serverJs, { MODEL_DIR: trained.dir, MICRO_BATCH_MAX_ROWS: '1' }, 'ready');
-      unbatched.push(await load(u.url, single));
-      await u.stop();
+      const runCeiling = async (): Promise<void> => {
+        const c = await spawnNode(ceilingJs, {}, 'listening');
+        ceiling.push(await load(c.url, single));
+        await c.stop();
+      };
+      const runService = async (): Promise<void> => {
+        const s = await spawnNode(serverJs, { MODEL_DIR: trained.dir }, 'ready');
+        const sampler = setInterval(() => rss.push(rssMb(s.child.pid as number)), 500);
+        service.push(await load(s.url, single));
+        clearInterval(sampler);
+        await s.stop();
+      };
+      const runUnbatched = async (): Promise<void> => {
+        const u = await spawnNode(serverJs, { MODEL_DIR: trained.dir, MICRO_BATCH_MAX_ROWS: '1' }, 'ready');
+        unbatched.push(await load(u.url, single));
+        await u.stop();
+      };
+      // Rotate the order so that no target always runs first (warm-up, background load drift).
+      const order = [runCeiling, runService, runUnbatched];
+      for (let k = 0; k < order.length; k += 1) await order[(k + r) % order.length]();
     }
     const serviceRps = median(service.map((x) => x.rps));
 
-    // 4. 80 % of the sustained rate; probes while saturated; batches of 1,000.
+    // 4. 80 % of the sustained rate (service, and the ceiling at 80 % of its own rate as the
+    //    framework's latency floor on this machine); probes while saturated; batches of 1,000.
+    const ceilingAt80: LoadResult[] = [];
+    const c80 = await spawnNode(ceilingJs, {}, 'listening');
+    const ceilRate = median(ceiling.map((x) => x.rps));
+    for (let r = 0; r < RUNS; r += 1) {
+      log(`ceiling 80 % rate run ${r + 1}/${RUNS}...`);
+      ceilingAt80.push(await load(c80.url, single, { overallRate: Math.round(ceilRate * 0.8) }));
+    }
+    await c80.stop();
     const s = await spawnNode(serverJs, { MODEL_DIR: trained.dir }, 'ready');
     const at80: LoadResult[] = [];
     for (let r = 0; r < RUNS; r += 1) {
@@ -311,7 +359,7 @@ async function main(): Promise<void> {
       '',
       `Machine: ${machine()}.`,
       'Command: `npx tsx bench/service.ts` (part of `npm run bench`).',
-      `Method: the bundled service (server.js, as in the image; telemetry off) and a bare Express route in child processes on 127.0.0.1; autocannon in the bench process, ${CONNECTIONS} connections, ${DURATION_S} s per run; medians of ${RUNS} runs, ceiling and service alternating in the same run. Model: the real pipeline's GBDT on 50,000 seeded rows (${trained.manifest.metrics.trees} trees, ${pkg.manifest.input.featureNames.length} features).`,
+      `Method: the bundled service (server.js, as in the image; telemetry off) and a bare Express route in child processes on 127.0.0.1; autocannon in the bench process, ${CONNECTIONS} connections, ${DURATION_S} s per run; medians of ${RUNS} runs, ceiling and service variants in rotating order in the same run. Model: the real pipeline's GBDT on 50,000 seeded rows (${trained.manifest.metrics.trees} trees, ${pkg.manifest.input.featureNames.length} features).`,
       '**Noise:** the load generator shares the 2 cores with the server, and other work (other helpers building and testing) was running on the machine at the same time; treat the numbers as indicative and the ratios (measured back to back) as the meaningful part.',
       '',
       '### Single-row POST /score, saturated',
@@ -324,13 +372,14 @@ async function main(): Promise<void> {
       '',
       `Service / ceiling: **${fmt((100 * serviceRps) / ceilRps)} %** (target ≥ 65 %). Micro-batching gain: ${fmt((100 * serviceRps) / median(unbatched.map((x) => x.rps)) - 100)} % more req/s than one ORT run per request.`,
       '',
-      `### At 80 % of the sustained rate (${Math.round(serviceRps * 0.8)} req/s, autocannon overallRate)`,
+      '### At 80 % of the sustained rate (autocannon overallRate)',
       '',
-      '| req/s | p50 ms | p90 ms | p99 ms |',
-      '|---|---|---|---|',
-      `| ${fmt(median(at80.map((x) => x.rps)), 0)} | ${fmt(median(at80.map((x) => x.p50)))} | ${fmt(median(at80.map((x) => x.p90)))} | ${fmt(median(at80.map((x) => x.p99)))} |`,
+      '| target | offered req/s | req/s | p50 ms | p90 ms | p99 ms | non-2xx + errors |',
+      '|---|---|---|---|---|---|---|',
+      `| scoring service, 80 % of its saturated rate | ${Math.round(serviceRps * 0.8)} ${row('', at80).slice(3)}`,
+      `| bare Express ceiling, 80 % of its own saturated rate (the framework's latency floor here) | ${Math.round(ceilRate * 0.8)} ${row('', ceilingAt80).slice(3)}`,
       '',
-      'Target: p99 ≤ 10 ms.',
+      "Target: p99 ≤ 10 ms for the service. The ceiling row is the same measurement for a route that does no scoring: on this machine's 2 shared cores, tail latency at 80 % load is set mostly by CPU scheduling (load generator and other processes) rather than by the route's work.",
       '',
       '### Health probes while /score is saturated',
       '',
@@ -344,6 +393,14 @@ async function main(): Promise<void> {
       `| POST /score {"instances": [1,000 rows]}, 4 connections (JSON parse, validation, features, ORT, JSON answer) | ${fmt(httpRows, 0)} |`,
       '',
       `HTTP / raw ORT: **${fmt((100 * httpRows) / rawRows)} %** (target ≥ 70 %). Batch request p50 ${fmt(median(batchLat.map((x) => x.p50)))} ms, p99 ${fmt(median(batchLat.map((x) => x.p99)))} ms.`,
+      '',
+      `Where one 1,000-row request's CPU goes (in-process, median of 100; body ${fmt(batchBytes.length / 1024, 0)} KB):`,
+      '',
+      '| step | ms |',
+      '|---|---|',
+      ...steps.map(([name, ms]) => `| ${name} | ${fmt(ms, 3)} |`),
+      '',
+      `Decoding, parsing and validating the JSON alone cost ${fmt(steps[0][1] + steps[1][1] + steps[2][1], 2)} ms against ${fmt(steps[4][1], 2)} ms for the model, so with JSON over HTTP the ratio to raw ORT is bounded near ${fmt((100 * steps[4][1]) / steps.reduce((a, [, ms]) => a + ms, 0), 0)} % before any HTTP or load-generator cost: the 70 % target would need a binary transport (or a much larger model), not a faster server.`,
       '',
       '### Event-loop block of one ORT run() (median of 200, in-process)',
       '',

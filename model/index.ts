@@ -9,8 +9,18 @@ export {
   type FeatureSpec,
 } from './features';
 export * from './package/manifest';
-export { loadModelPackage, findModelPackage, latestModelPackage, type LoadedModelPackage } from './package/loader';
-export { trainModelPackage, DEFAULT_MODEL_NAME, type TrainModelPackageOptions, type TrainModelPackageResult } from './train/api';
+export {
+  loadModelPackage,
+  findModelPackage,
+  latestModelPackage,
+  type LoadedModelPackage,
+} from './package/loader';
+export {
+  trainModelPackage,
+  DEFAULT_MODEL_NAME,
+  type TrainModelPackageOptions,
+  type TrainModelPackageResult,
+} from './train/api';
 export { DEFAULT_GBDT_PARAMS, type GbdtParams } from './train/gbdt';
 export { generateTransactions, iterateTransactions, parseDriftSpec, type DriftSpec } from './data/generate';
 export { readTransactionsCsv, readTransactionsCsvToArray, writeTransactionsCsv } from './data/csv';

@@ -58,7 +58,12 @@ export const TRANSACTION_FIELDS = [
 export type TransactionField = (typeof TRANSACTION_FIELDS)[number];
 
 /** Identifiers: accepted, never model features, never logged in clear. */
-export const IDENTIFIER_FIELDS = ['transaction_id', 'customer_id', 'merchant_id', 'device_fingerprint'] as const;
+export const IDENTIFIER_FIELDS = [
+  'transaction_id',
+  'customer_id',
+  'merchant_id',
+  'device_fingerprint',
+] as const;
 export type IdentifierField = (typeof IDENTIFIER_FIELDS)[number];
 
 /**
@@ -129,7 +134,8 @@ function describe(rule: Rule): string {
 export function checkField(field: Exclude<TransactionField, 'is_fraud'>, value: unknown): string | undefined {
   const rule = FIELD_RULES[field];
   if (rule.kind === 'string') {
-    if (typeof value !== 'string' || value.length === 0 || value.length > rule.maxLength) return describe(rule);
+    if (typeof value !== 'string' || value.length === 0 || value.length > rule.maxLength)
+      return describe(rule);
     if (rule.timestamp && Number.isNaN(Date.parse(value))) return describe(rule);
     return undefined;
   }
@@ -161,7 +167,10 @@ export function validateScoringInput(
   pathPrefix?: string,
 ): { ok: true; value: ScoringInput } | { ok: false; errors: FieldError[] } {
   if (!isRecord(raw)) {
-    return { ok: false, errors: [{ field: pathPrefix ?? '(root)', value: raw, rule: 'must be a JSON object' }] };
+    return {
+      ok: false,
+      errors: [{ field: pathPrefix ?? '(root)', value: raw, rule: 'must be a JSON object' }],
+    };
   }
   const errors: FieldError[] = [];
   const value: Record<string, unknown> = {};
@@ -169,7 +178,11 @@ export function validateScoringInput(
     const v = raw[field];
     if (v === undefined || v === null) {
       if (SCORING_REQUIRED.has(field)) {
-        errors.push({ field: joinPath(pathPrefix, field), value: v, rule: `is required; ${describe(FIELD_RULES[field])}` });
+        errors.push({
+          field: joinPath(pathPrefix, field),
+          value: v,
+          rule: `is required; ${describe(FIELD_RULES[field])}`,
+        });
       }
       continue;
     }
@@ -198,7 +211,11 @@ export function validateTransaction(
     const broken = checkField(field, v);
     if (broken) {
       const missing = v === undefined || v === null || v === '';
-      errors.push({ field: joinPath(pathPrefix, field), value: v, rule: missing ? `is required; ${broken}` : broken });
+      errors.push({
+        field: joinPath(pathPrefix, field),
+        value: v,
+        rule: missing ? `is required; ${broken}` : broken,
+      });
     }
   }
   const label = raw.is_fraud;

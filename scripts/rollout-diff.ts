@@ -75,7 +75,13 @@ export function diffRollout(
 
 function describeChange(before: EnvView, now: EnvView): string {
   const parts: string[] = [];
-  const names = unique([...Object.keys(now.traffic), ...Object.keys(now.deployments), ...Object.keys(before.traffic)]);
+  // Base order first, so a line reads left to right as "what was there -> what is there now".
+  const names = unique([
+    ...Object.keys(before.traffic),
+    ...Object.keys(before.deployments),
+    ...Object.keys(now.traffic),
+    ...Object.keys(now.deployments),
+  ]);
   for (const name of names) {
     const wasDeclared = name in before.deployments || name in before.traffic;
     const isDeclared = name in now.deployments || name in now.traffic;
@@ -92,7 +98,8 @@ function describeChange(before: EnvView, now: EnvView): string {
     const old = before.deployments[name];
     if (!old) continue;
     for (const field of ['model', 'instanceType', 'instanceCount'] as const) {
-      if (old[field] !== spec[field]) parts.push(`${name} ${field} ${String(old[field])} -> ${String(spec[field])}`);
+      if (old[field] !== spec[field])
+        parts.push(`${name} ${field} ${String(old[field])} -> ${String(spec[field])}`);
     }
   }
   return parts.length > 0 ? parts.join(', ') : `unchanged (${fmtSplit(now.traffic)})`;
@@ -151,12 +158,15 @@ function viewOf(rollout: unknown): EnvView {
 
 function numbers(value: unknown): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(asRecord(value))) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  for (const [k, v] of Object.entries(asRecord(value)))
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return out;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function unique(items: readonly string[]): string[] {

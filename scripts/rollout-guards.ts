@@ -1,10 +1,11 @@
-/**
- * Guard rails for `npm run rollout -- status`, per environment.
- * TEMPORARY: until stacks/environments.ts carries `maxCanaryStep`, the values live here.
- */
+/** Guard rails for `npm run rollout -- status`, per environment, from stacks/environments.ts. */
+import { ENVIRONMENTS, EnvironmentConfig } from '../stacks/environments';
 import type { RolloutGuard } from './rollout-diff';
 
-/** Environment -> guard rails. prod: a canary moves up by at most 25 points per change. */
+/** Environment -> guard rails (`serving.maxCanaryStep`; unset = unlimited). */
 export function rolloutGuards(): Readonly<Record<string, RolloutGuard>> {
-  return { dev: {}, staging: {}, prod: { maxCanaryStep: 25 } };
+  const environments: Readonly<Record<string, EnvironmentConfig>> = ENVIRONMENTS;
+  return Object.fromEntries(
+    Object.entries(environments).map(([env, cfg]) => [env, { maxCanaryStep: cfg.serving?.maxCanaryStep }]),
+  );
 }

@@ -29,12 +29,14 @@ export function evaluateRolloutSource(source: string, label: string): unknown {
       `${label} imports '${id}' at run time; the rollout file must be pure data with type-only imports`,
     );
   };
-  const wrapper = vm.runInNewContext(`(function (exports, require, module) {\n${code}\n})`, Object.create(null), {
-    filename: label,
-    timeout: 1000,
-  }) as (exports: unknown, require: (id: string) => never, module: unknown) => void;
+  // The whole module body runs inside runInNewContext so that the time limit covers it.
+  const sandbox = Object.assign(Object.create(null) as Record<string, unknown>, {
+    module,
+    exports: module.exports,
+    require: noRequire,
+  });
   try {
-    wrapper(module.exports, noRequire, module);
+    vm.runInNewContext(code, sandbox, { filename: label, timeout: 1000 });
   } catch (err) {
     throw new Error(`cannot evaluate ${label}: ${(err as Error).message}`);
   }

@@ -39,7 +39,9 @@ export function runRolloutCli(
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'status') {
-    err(`expected the command 'status', got ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}\n${USAGE}`);
+    err(
+      `expected the command 'status', got ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}\n${USAGE}`,
+    );
     return 2;
   }
   const root = values.root ?? cwd;

@@ -84,6 +84,10 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     microBatchMaxRows: config.microBatchMaxRows,
   }).then(
     (model) => {
+      if (state.phase !== 'loading') {
+        logger.info('model loaded after shutdown began; not serving it', { model: model.ref });
+        return model;
+      }
       telemetry.attachModel(model.manifest);
       state.setReady(model);
       logger.info('ready', {
@@ -152,7 +156,11 @@ export async function runServer(
   const logger = createJsonLogger({ level: config.logLevel });
   logger.info('starting', { config: describeConfig(config), node: process.version, pid: process.pid });
   const service = await startService(config, logger);
+  let exiting = false;
   const exitAfter = (reason: string, code: number): void => {
+    // Idempotent: a second signal (or a load failure during the drain) changes nothing.
+    if (exiting) return;
+    exiting = true;
     // A hard bound in case something in the drain hangs.
     setTimeout(() => {
       logger.error('shutdown exceeded grace period; exiting', { graceMs: config.shutdownGraceMs });
@@ -166,8 +174,9 @@ export async function runServer(
       },
     );
   };
-  process.once('SIGTERM', () => exitAfter('SIGTERM', 0));
-  process.once('SIGINT', () => exitAfter('SIGINT', 0));
+  // `on`, not `once`: a repeated signal must not fall back to Node's default (immediate exit).
+  process.on('SIGTERM', () => exitAfter('SIGTERM', 0));
+  process.on('SIGINT', () => exitAfter('SIGINT', 0));
   service.ready.catch(() => exitAfter('model load failed', 1));
   return service;
 }

@@ -6,6 +6,7 @@
  * Every value is checked by {@link validateEnvironments} before any stack is built; one error
  * lists every problem, each naming environment, field, value and rule.
  */
+import { servingSettingsErrors, ServingSettings } from './serving-settings';
 
 export type EnvName = 'dev' | 'staging' | 'prod';
 
@@ -110,6 +111,12 @@ export interface EnvironmentConfig {
   readonly registry?: RegistrySettings;
   /** Alert receivers. @default - no receivers */
   readonly alerts?: AlertSettings;
+  /**
+   * Online endpoint: auth mode, autoscale, the canary step guard and key rotation
+   * (stacks/serving-settings.ts). Deployments and traffic live in stacks/rollout.ts.
+   * @default - Key auth, autoscale 1..10, no canary step limit, no key rotation
+   */
+  readonly serving?: ServingSettings;
   // Later issues add their own optional sections here (e.g. `serving`, `schedules`), each with
   // its checks appended in environmentErrors().
 }
@@ -131,6 +138,7 @@ export const ENVIRONMENTS = {
     storageSoftDeleteDays: 7,
     keyVaultSoftDeleteDays: 7,
     containerRegistrySku: 'Basic',
+    serving: { authMode: 'Key', autoscale: { minInstances: 1, maxInstances: 2 } },
   },
   staging: {
     ...common,
@@ -141,6 +149,7 @@ export const ENVIRONMENTS = {
     storageSoftDeleteDays: 14,
     keyVaultSoftDeleteDays: 30,
     containerRegistrySku: 'Standard',
+    serving: { authMode: 'Key', autoscale: { minInstances: 1, maxInstances: 4 } },
   },
   prod: {
     ...common,
@@ -152,6 +161,15 @@ export const ENVIRONMENTS = {
     keyVaultSoftDeleteDays: 90,
     containerRegistrySku: 'Premium',
     registry: { replicaLocations: ['northeurope'], storageReplication: 'ZRS' },
+    serving: {
+      authMode: 'Key',
+      // The original's range: 1 to 10 instances; prod keeps 2 warm for zone/upgrade headroom.
+      autoscale: { minInstances: 2, maxInstances: 10 },
+      // A prod canary moves up by at most 25 points per reviewed change (10 -> 35 -> 60 -> 85 -> 100).
+      maxCanaryStep: 25,
+      // Bump secondary, apply, move clients; then bump primary (docs/rollout.md).
+      keyRotation: { primary: 0, secondary: 0 },
+    },
   },
 } satisfies Record<EnvName, EnvironmentConfig>;
 
@@ -309,6 +327,7 @@ export function environmentErrors(env: string, cfg: EnvironmentConfig): string[]
       bad(`${f}.webhookUrl`, r.webhookUrl, 'must be an https:// URL');
     }
   });
+  errors.push(...servingSettingsErrors(env, cfg.serving));
   return errors;
 }
 

@@ -20,13 +20,25 @@ import { platformNames, PlatformNames } from '../constructs/naming';
 import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../constructs/policy';
 import { SecureStorage } from '../constructs/storage';
 import { applyStateBackend, StateBackend } from './backend';
+import { EnvironmentRollout } from '../constructs/rollout-validation';
+import { BuildContextWriter } from '../constructs/scoring-image';
 import { EnvironmentConfig, EnvName, validateEnvironments } from './environments';
+import { ROLLOUT } from './rollout';
+import { Serving } from './serving';
+import { writeServiceBuildContext } from './serving-bundle';
 
 export interface FraudStackProps {
   readonly envName: EnvName;
   readonly env: EnvironmentConfig;
   /** @default { kind: 'local' } - state file in the project root */
   readonly backend?: StateBackend;
+  /**
+   * Writes the scoring image's Docker build context at synth.
+   * @default - service/bundle.ts (esbuild bundle of service/, bundled once per process)
+   */
+  readonly writeBuildContext?: BuildContextWriter;
+  /** The environment's deployments and traffic. @default ROLLOUT[envName] from stacks/rollout.ts */
+  readonly rollout?: EnvironmentRollout;
 }
 
 /** The stack name of an environment. */
@@ -51,6 +63,8 @@ export class FraudStack extends TerraformStack {
   public readonly containerRegistry: ContainerRegistry;
   public readonly workspace: MlWorkspace;
   public readonly modelRegistry: ModelRegistry;
+  /** Scoring image, online endpoint, deployments and traffic from stacks/rollout.ts, autoscale, keys. */
+  public readonly serving: Serving;
 
   constructor(scope: Construct, id: string, props: FraudStackProps) {
     super(scope, id);
@@ -111,7 +125,11 @@ export class FraudStack extends TerraformStack {
       preventDestroy: protect,
     });
     // The deployer writes secrets (e.g. endpoint keys) into the RBAC vault.
-    this.keyVault.grantSecretsWrite('DeployerSecretsOfficer', this.clientConfig.objectId, null);
+    const deployerSecrets = this.keyVault.grantSecretsWrite(
+      'DeployerSecretsOfficer',
+      this.clientConfig.objectId,
+      null,
+    );
     this.storage = new SecureStorage(this, 'Storage', {
       ...base,
       name: this.names.storageAccount,
@@ -149,6 +167,25 @@ export class FraudStack extends TerraformStack {
     });
     // The workspace uses models and images from the registry.
     this.modelRegistry.grantUse('WorkspaceRegistryUser', this.workspace.principalId);
+
+    this.serving = new Serving(this, 'Serving', {
+      envName: props.envName,
+      settings: env.serving,
+      rollout: props.rollout ?? ROLLOUT[props.envName],
+      endpointName: `${env.namePrefix}-${props.envName}-${this.names.hash}`,
+      location: env.location,
+      subscriptionId: this.clientConfig.subscriptionId,
+      resourceGroup: this.resourceGroup,
+      workspace: this.workspace,
+      storage: this.storage,
+      containerRegistry: this.containerRegistry,
+      keyVault: this.keyVault,
+      appInsights: this.appInsights,
+      modelRegistry: this.modelRegistry,
+      writeBuildContext: props.writeBuildContext ?? writeServiceBuildContext,
+      keysDependOn: [deployerSecrets],
+      tags: this.tags,
+    });
 
     const diagnostics = new Construct(this, 'Diagnostics');
     const la = this.logAnalytics;
@@ -191,6 +228,15 @@ export class FraudStack extends TerraformStack {
     new TerraformOutput(this, 'container_registry_login_server', {
       value: this.containerRegistry.loginServer,
     });
+    new TerraformOutput(this, 'endpoint_name', { value: this.serving.endpoint.endpointName });
+    new TerraformOutput(this, 'endpoint_scoring_uri', { value: this.serving.endpoint.scoringUri });
+    new TerraformOutput(this, 'scoring_image_version', { value: this.serving.image.version });
+    if (this.serving.keys) {
+      // Names only: the key values live in Key Vault, never in outputs or state.
+      new TerraformOutput(this, 'endpoint_key_secret_names', {
+        value: [this.serving.keys.primaryKeySecretName, this.serving.keys.secondaryKeySecretName],
+      });
+    }
     new TerraformOutput(this, 'app_insights_connection_string', {
       value: this.appInsights.connectionString,
       sensitive: true,

@@ -6,7 +6,7 @@
  * Per environment:
  * - `deployments`: name -> { model `name:version`, instanceType, instanceCount }.
  *   Names: 3..32 characters, lowercase letters, digits and single dashes (`blue`, `green`).
- *   A model bump is a new pinned version (`fraud-detector:4`), never `latest`.
+ *   A model bump is a new pinned version (`fraud-detection-model:4`), never `latest`.
  *   `instanceType` cannot change in place in Azure: to change it, add a new deployment.
  *   With autoscale on (stacks/environments.ts), `instanceCount` is only the starting count.
  * - `traffic`: EVERY declared deployment -> integer percent; the total is 100
@@ -15,7 +15,7 @@
  *   at most 50 %; its answers are discarded. Set it to 0 (or remove it) to stop mirroring.
  *
  * Recipes (docs/rollout.md has them step by step):
- * - add a canary:   add `green: { model: 'fraud-detector:2', ... }` and `green: 0` in traffic
+ * - add a canary:   add `green: { model: 'fraud-detection-model:2', ... }` and `green: 0` in traffic
  *                   (optionally `mirror: { green: 10 }` first), apply, then shift traffic;
  * - shift/promote:  change the numbers only (`blue: 90, green: 10` -> `blue: 50, green: 50`);
  *                   prod may move a canary up by at most its `maxCanaryStep` per change;
@@ -28,27 +28,25 @@
  * evaluates the version of this file from an older git revision on its own.
  */
 import type { EnvironmentRollout } from '../constructs/rollout-validation';
-
-/** The environments this file configures (kept equal to stacks/environments.ts). */
-type RolloutEnvName = 'dev' | 'staging' | 'prod';
+import type { EnvName } from './environments';
 
 export const ROLLOUT = {
   dev: {
     deployments: {
-      blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS2_v2', instanceCount: 1 },
+      blue: { model: 'fraud-detection-model:1', instanceType: 'Standard_DS2_v2', instanceCount: 1 },
     },
     traffic: { blue: 100 },
   },
   staging: {
     deployments: {
-      blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 1 },
+      blue: { model: 'fraud-detection-model:1', instanceType: 'Standard_DS3_v2', instanceCount: 1 },
     },
     traffic: { blue: 100 },
   },
   prod: {
     deployments: {
-      blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 2 },
+      blue: { model: 'fraud-detection-model:1', instanceType: 'Standard_DS3_v2', instanceCount: 2 },
     },
     traffic: { blue: 100 },
   },
-} as const satisfies Record<RolloutEnvName, EnvironmentRollout>;
+} as const satisfies Record<EnvName, EnvironmentRollout>;

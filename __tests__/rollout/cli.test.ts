@@ -29,11 +29,19 @@ const prodWith = (blue: number | null, green: number): string => {
 describe('npm run rollout -- status', () => {
   let repo: string;
   const git = (...args: string[]): string =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
   const run = (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runRolloutCli(argv, (l) => out.push(l), (l) => err.push(l), repo);
+    const code = runRolloutCli(
+      argv,
+      (l) => out.push(l),
+      (l) => err.push(l),
+      repo,
+    );
     return { code, out, err };
   };
 
@@ -41,7 +49,10 @@ describe('npm run rollout -- status', () => {
     repo = mkdtempSync(path.join(os.tmpdir(), 'rollout-cli-'));
     mkdirSync(path.join(repo, 'stacks'));
     mkdirSync(path.join(repo, 'constructs'));
-    copyFileSync(path.join(PROJECT, 'constructs/rollout-validation.ts'), path.join(repo, 'constructs/rollout-validation.ts'));
+    copyFileSync(
+      path.join(PROJECT, 'constructs/rollout-validation.ts'),
+      path.join(repo, 'constructs/rollout-validation.ts'),
+    );
     writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(90, 10)));
     git('init', '-q');
     git('add', '.');
@@ -68,7 +79,9 @@ describe('npm run rollout -- status', () => {
     const { code, out, err } = run('status', '--base', 'base');
     expect(code).toBe(1);
     expect(out).toContain('prod: blue 90 -> (removed), green 10 -> 100');
-    expect(err.join('\n')).toMatch(/prod: deployment 'blue' is removed but still had 90 % live traffic in the base/);
+    expect(err.join('\n')).toMatch(
+      /prod: deployment 'blue' is removed but still had 90 % live traffic in the base/,
+    );
   });
 
   it("exits 1 when a prod canary jumps by more than prod's maxCanaryStep", () => {
@@ -78,7 +91,9 @@ describe('npm run rollout -- status', () => {
     writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(100 - green, green)));
     const { code, err } = run('status', '--base', 'base');
     expect(code).toBe(1);
-    expect(err.join('\n')).toMatch(new RegExp(`prod: deployment 'green' live traffic 10 -> ${green} jumps by ${green - 10} points`));
+    expect(err.join('\n')).toMatch(
+      new RegExp(`prod: deployment 'green' live traffic 10 -> ${green} jumps by ${green - 10} points`),
+    );
   });
 
   it('exits 1 for invalid working-tree constants and 2 for a bad command line', () => {

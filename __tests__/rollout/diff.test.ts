@@ -3,9 +3,19 @@ import { describeRollout, diffRollout } from '../../scripts/rollout-diff';
 import { evaluateRolloutSource } from '../../scripts/rollout-load';
 import { validEnvRollout } from './arbitraries';
 
-const spec = (model: string, instanceCount = 1) => ({ model, instanceType: 'Standard_DS3_v2', instanceCount });
-const env = (traffic: Record<string, number>, mirror?: Record<string, number>, models: Record<string, string> = {}) => ({
-  deployments: Object.fromEntries(Object.keys(traffic).map((n) => [n, spec(models[n] ?? 'fraud-detector:1')])),
+const spec = (model: string, instanceCount = 1) => ({
+  model,
+  instanceType: 'Standard_DS3_v2',
+  instanceCount,
+});
+const env = (
+  traffic: Record<string, number>,
+  mirror?: Record<string, number>,
+  models: Record<string, string> = {},
+) => ({
+  deployments: Object.fromEntries(
+    Object.keys(traffic).map((n) => [n, spec(models[n] ?? 'fraud-detector:1')]),
+  ),
   traffic,
   ...(mirror ? { mirror } : {}),
 });
@@ -26,7 +36,7 @@ describe('diffRollout', () => {
     const head = { staging: env({ blue: 100, green: 0 }, { green: 20 }, { blue: 'fraud-detector:2' }) };
     const { lines } = diffRollout(base, head, {});
     expect(lines).toEqual([
-      'staging: green (new) -> 0, old 0 -> (removed), mirror old 10 -> 0, mirror green 0 -> 20, blue model fraud-detector:1 -> fraud-detector:2',
+      'staging: old 0 -> (removed), green (new) -> 0, mirror old 10 -> 0, mirror green 0 -> 20, blue model fraud-detector:1 -> fraud-detector:2',
     ]);
   });
 
@@ -47,34 +57,58 @@ describe('diffRollout', () => {
   });
 
   it('limits a canary jump to maxCanaryStep but always allows a rollback and the first go-live', () => {
-    const jump = diffRollout({ prod: env({ blue: 90, green: 10 }) }, { prod: env({ blue: 50, green: 50 }) }, GUARDS);
+    const jump = diffRollout(
+      { prod: env({ blue: 90, green: 10 }) },
+      { prod: env({ blue: 50, green: 50 }) },
+      GUARDS,
+    );
     expect(jump.problems).toEqual([
       "prod: deployment 'green' live traffic 10 -> 50 jumps by 40 points, more than prod's maxCanaryStep of 25; raise it in steps of at most 25 (rolling back is always allowed)",
     ]);
-    expect(diffRollout({ prod: env({ blue: 90, green: 10 }) }, { prod: env({ blue: 65, green: 35 }) }, GUARDS).problems).toEqual([]);
-    expect(diffRollout({ prod: env({ blue: 50, green: 50 }) }, { prod: env({ blue: 100, green: 0 }) }, GUARDS).problems).toEqual([]);
-    expect(diffRollout({ prod: env({ blue: 0, green: 0 }) }, { prod: env({ blue: 100, green: 0 }) }, GUARDS).problems).toEqual([]);
+    expect(
+      diffRollout({ prod: env({ blue: 90, green: 10 }) }, { prod: env({ blue: 65, green: 35 }) }, GUARDS)
+        .problems,
+    ).toEqual([]);
+    expect(
+      diffRollout({ prod: env({ blue: 50, green: 50 }) }, { prod: env({ blue: 100, green: 0 }) }, GUARDS)
+        .problems,
+    ).toEqual([]);
+    expect(
+      diffRollout({ prod: env({ blue: 0, green: 0 }) }, { prod: env({ blue: 100, green: 0 }) }, GUARDS)
+        .problems,
+    ).toEqual([]);
     // The same jump in an environment without a guard is fine.
-    expect(diffRollout({ dev: env({ blue: 90, green: 10 }) }, { dev: env({ blue: 0, green: 100 }) }, GUARDS).problems).toEqual([]);
+    expect(
+      diffRollout({ dev: env({ blue: 90, green: 10 }) }, { dev: env({ blue: 0, green: 100 }) }, GUARDS)
+        .problems,
+    ).toEqual([]);
   });
 
   it('treats every environment as new when there is no base file', () => {
-    expect(diffRollout(undefined, { dev: env({ blue: 100 }) }, {}).lines).toEqual(['dev: new environment: blue 100']);
+    expect(diffRollout(undefined, { dev: env({ blue: 100 }) }, {}).lines).toEqual([
+      'dev: new environment: blue 100',
+    ]);
   });
 
   it('describes the current split without a base', () => {
-    expect(describeRollout({ prod: env({ blue: 100, green: 0 }, { green: 10 }, { green: 'fraud-detector:2' }) })).toEqual([
-      'prod: blue 100, green 0; mirror green 10 [blue=fraud-detector:1, green=fraud-detector:2]',
-    ]);
+    expect(
+      describeRollout({ prod: env({ blue: 100, green: 0 }, { green: 10 }, { green: 'fraud-detector:2' }) }),
+    ).toEqual(['prod: blue 100, green 0; mirror green 10 [blue=fraud-detector:1, green=fraud-detector:2]']);
   });
 
   it('never flags a config compared with itself, and a canary step of 100 never flags a kept deployment', () => {
     fc.assert(
       fc.property(validEnvRollout, validEnvRollout, (a, b) => {
         expect(diffRollout({ prod: a }, { prod: a }, GUARDS).problems).toEqual([]);
-        const merged = { ...b, deployments: { ...a.deployments, ...b.deployments }, traffic: { ...b.traffic } };
+        const merged = {
+          ...b,
+          deployments: { ...a.deployments, ...b.deployments },
+          traffic: { ...b.traffic },
+        };
         // No deployment removed (merged keeps every deployment of a): only removal could flag with step 100.
-        expect(diffRollout({ prod: a }, { prod: merged }, { prod: { maxCanaryStep: 100 } }).problems).toEqual([]);
+        expect(diffRollout({ prod: a }, { prod: merged }, { prod: { maxCanaryStep: 100 } }).problems).toEqual(
+          [],
+        );
       }),
       { seed: 7, numRuns: 200 },
     );
@@ -83,16 +117,21 @@ describe('diffRollout', () => {
 
 describe('evaluateRolloutSource', () => {
   it('evaluates a TypeScript rollout file with type-only imports', () => {
-    const src = "import type { X } from './x';\nexport const ROLLOUT = { dev: { traffic: { blue: 100 } } } as const satisfies X;\n";
+    const src =
+      "import type { X } from './x';\nexport const ROLLOUT = { dev: { traffic: { blue: 100 } } } as const satisfies X;\n";
     expect(evaluateRolloutSource(src, 'test.ts')).toEqual({ dev: { traffic: { blue: 100 } } });
   });
 
   it('refuses runtime imports, process access and endless loops', () => {
-    expect(() => evaluateRolloutSource("import { a } from 'fs';\nexport const ROLLOUT = { a };", 't.ts')).toThrow(
-      /imports 'fs' at run time; the rollout file must be pure data/,
+    expect(() =>
+      evaluateRolloutSource("import { a } from 'fs';\nexport const ROLLOUT = { a };", 't.ts'),
+    ).toThrow(/imports 'fs' at run time; the rollout file must be pure data/);
+    expect(() => evaluateRolloutSource('export const ROLLOUT = process.env;', 't.ts')).toThrow(
+      /process is not defined/,
     );
-    expect(() => evaluateRolloutSource('export const ROLLOUT = process.env;', 't.ts')).toThrow(/process is not defined/);
-    expect(() => evaluateRolloutSource('while (true) {}\nexport const ROLLOUT = 1;', 't.ts')).toThrow(/timed out/);
+    expect(() => evaluateRolloutSource('while (true) {}\nexport const ROLLOUT = 1;', 't.ts')).toThrow(
+      /timed out/,
+    );
     expect(() => evaluateRolloutSource('export const OTHER = 1;', 't.ts')).toThrow(/does not export ROLLOUT/);
     expect(() => evaluateRolloutSource('export const ROLLOUT = {', 't.ts')).toThrow(/cannot compile t\.ts/);
   });

@@ -12,7 +12,10 @@ import { ROLLOUT } from '../../stacks/rollout';
 import { validEnvRollout } from './arbitraries';
 
 const SEED = { seed: 20261127, numRuns: 300 };
-const blueGreen = (traffic: Record<string, number>, extra: Partial<EnvironmentRollout> = {}): EnvironmentRollout => ({
+const blueGreen = (
+  traffic: Record<string, number>,
+  extra: Partial<EnvironmentRollout> = {},
+): EnvironmentRollout => ({
   deployments: {
     blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 2 },
     green: { model: 'fraud-detector:2', instanceType: 'Standard_DS3_v2', instanceCount: 1 },
@@ -31,7 +34,9 @@ describe('validateRollout', () => {
   it('accepts a canary split, a drained deployment and a mirror to an idle deployment', () => {
     expect(environmentRolloutProblems('prod', blueGreen({ blue: 90, green: 10 }))).toEqual([]);
     expect(environmentRolloutProblems('prod', blueGreen({ blue: 0, green: 100 }))).toEqual([]);
-    expect(environmentRolloutProblems('prod', blueGreen({ blue: 100, green: 0 }, { mirror: { green: 50 } }))).toEqual([]);
+    expect(
+      environmentRolloutProblems('prod', blueGreen({ blue: 100, green: 0 }, { mirror: { green: 50 } })),
+    ).toEqual([]);
     expect(environmentRolloutProblems('dev', blueGreen({ blue: 0, green: 0 }))).toEqual([]);
   });
 
@@ -80,14 +85,16 @@ describe('validateRollout', () => {
       mirror: { green: 10, red: 10 },
     };
     expect(environmentRolloutProblems('staging', three)).toEqual([
-      "staging: mirror may target at most one deployment, got 2 (green, red); set the others to 0",
+      'staging: mirror may target at most one deployment, got 2 (green, red); set the others to 0',
     ]);
-    expect(environmentRolloutProblems('prod', blueGreen({ blue: 90, green: 10 }, { mirror: { green: 10 } }))).toEqual([
+    expect(
+      environmentRolloutProblems('prod', blueGreen({ blue: 90, green: 10 }, { mirror: { green: 10 } })),
+    ).toEqual([
       "prod: deployment 'green': mirror must not target a deployment with live traffic (it has 10 %)",
     ]);
-    expect(environmentRolloutProblems('dev', blueGreen({ blue: 0, green: 0 }, { mirror: { green: 5 } }))).toEqual([
-      "dev: deployment 'green': mirror needs live traffic to copy, but traffic sums to 0",
-    ]);
+    expect(
+      environmentRolloutProblems('dev', blueGreen({ blue: 0, green: 0 }, { mirror: { green: 5 } })),
+    ).toEqual(["dev: deployment 'green': mirror needs live traffic to copy, but traffic sums to 0"]);
   });
 
   it('requires every declared deployment in traffic and at most 20 deployments', () => {
@@ -95,7 +102,10 @@ describe('validateRollout', () => {
       "dev: deployment 'green': traffic must list every declared deployment (write green: 0 to drain it)",
     ]);
     const many = Object.fromEntries(
-      Array.from({ length: 21 }, (_, i) => [`dep-${i}`, { model: 'm:1', instanceType: 'Standard_DS2_v2', instanceCount: 1 }]),
+      Array.from({ length: 21 }, (_, i) => [
+        `dep-${i}`,
+        { model: 'm:1', instanceType: 'Standard_DS2_v2', instanceCount: 1 },
+      ]),
     );
     const traffic = Object.fromEntries(Object.keys(many).map((n, i) => [n, i === 0 ? 100 : 0]));
     expect(environmentRolloutProblems('prod', { deployments: many, traffic })).toEqual([
@@ -113,15 +123,19 @@ describe('validateRollout', () => {
     expect(named('ab')).toEqual(["dev: deployment 'ab': name must be 3..32 characters, got 2"]);
     expect(named('x'.repeat(33))[0]).toMatch(/must be 3\.\.32 characters, got 33/);
     for (const bad of ['1blue', 'blue-', 'blue--green', 'blue_green', 'Green']) {
-      expect(named(bad)[0]).toMatch(new RegExp(`deployment '${bad}': name must start with a lowercase letter`));
+      expect(named(bad)[0]).toMatch(
+        new RegExp(`deployment '${bad}': name must start with a lowercase letter`),
+      );
     }
   });
 
   it('reports the unknown and missing environments when the expected list is given', () => {
-    expect(rolloutProblems({ dev: blueGreen({ blue: 100, green: 0 }), qa: blueGreen({ blue: 100, green: 0 }) }, ['dev', 'prod'])).toEqual([
-      'prod: missing from the rollout constants',
-      'qa: unknown environment (known: dev, prod)',
-    ]);
+    expect(
+      rolloutProblems({ dev: blueGreen({ blue: 100, green: 0 }), qa: blueGreen({ blue: 100, green: 0 }) }, [
+        'dev',
+        'prod',
+      ]),
+    ).toEqual(['prod: missing from the rollout constants', 'qa: unknown environment (known: dev, prod)']);
   });
 
   it('parses model references', () => {
@@ -149,7 +163,10 @@ describe('validateRollout properties', () => {
     );
   });
 
-  type Mutation = { rule: RegExp; apply: (r: EnvironmentRollout, pick: number, amount: number) => EnvironmentRollout };
+  type Mutation = {
+    rule: RegExp;
+    apply: (r: EnvironmentRollout, pick: number, amount: number) => EnvironmentRollout;
+  };
   const nameAt = (r: EnvironmentRollout, pick: number): string => {
     const names = Object.keys(r.deployments);
     return names[pick % names.length] as string;
@@ -162,13 +179,21 @@ describe('validateRollout properties', () => {
         const total = Object.values(r.traffic).reduce((a, b) => a + b, 0);
         // Pick a new value for one entry that keeps it within 0..100 but moves the total off 0/100.
         const others = total - (r.traffic[n] ?? 0);
-        const candidates = Array.from({ length: 101 }, (_, v) => v).filter((v) => others + v !== 0 && others + v !== 100);
+        const candidates = Array.from({ length: 101 }, (_, v) => v).filter(
+          (v) => others + v !== 0 && others + v !== 100,
+        );
         return { ...r, traffic: { ...r.traffic, [n]: candidates[amount % candidates.length] as number } };
       },
     },
     {
       rule: /traffic must be an integer percent 0\.\.100/,
-      apply: (r, pick, amount) => ({ ...r, traffic: { ...r.traffic, [nameAt(r, pick)]: [-1 - amount, 101 + amount, amount + 0.5][pick % 3] as number } }),
+      apply: (r, pick, amount) => ({
+        ...r,
+        traffic: {
+          ...r.traffic,
+          [nameAt(r, pick)]: [-1 - amount, 101 + amount, amount + 0.5][pick % 3] as number,
+        },
+      }),
     },
     {
       rule: /deployment 'ghost-\d+': traffic names an undeclared deployment/,
@@ -193,18 +218,30 @@ describe('validateRollout properties', () => {
       rule: /model (must be 'name:version'|model name|model version)/,
       apply: (r, pick, amount) => {
         const n = nameAt(r, pick);
-        const model = ['fraud', 'fraud:1:2', ':1', 'fraud:', 'fraud:latest', 'fr aud:1'][amount % 6] as string;
-        return { ...r, deployments: { ...r.deployments, [n]: { ...(r.deployments[n] as object), model } as never } };
+        const model = ['fraud', 'fraud:1:2', ':1', 'fraud:', 'fraud:latest', 'fr aud:1'][
+          amount % 6
+        ] as string;
+        return {
+          ...r,
+          deployments: { ...r.deployments, [n]: { ...(r.deployments[n] as object), model } as never },
+        };
       },
     },
     {
       rule: /deployment '[^']*': name must/,
       apply: (r, pick, amount) => {
         const n = nameAt(r, pick);
-        const bad = ['B', 'Blue', '9lives', 'no_underscore', 'trailing-', 'x'.repeat(33)][amount % 6] as string;
+        const bad = ['B', 'Blue', '9lives', 'no_underscore', 'trailing-', 'x'.repeat(33)][
+          amount % 6
+        ] as string;
         const { [n]: spec, ...rest } = r.deployments;
         const { [n]: share, ...restTraffic } = r.traffic;
-        return { ...r, mirror: undefined, deployments: { ...rest, [bad]: spec as never }, traffic: { ...restTraffic, [bad]: share ?? 0 } };
+        return {
+          ...r,
+          mirror: undefined,
+          deployments: { ...rest, [bad]: spec as never },
+          traffic: { ...restTraffic, [bad]: share ?? 0 },
+        };
       },
     },
   ];

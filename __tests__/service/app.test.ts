@@ -1,9 +1,8 @@
 /**
- * @jest-environment ./__tests__/service/ort-environment.ts
- */
-/**
  * The HTTP contract of buildApp, against a real listening server on 127.0.0.1 and a model
  * trained by the model pipeline in the test (helpers.ts).
+ *
+ * @jest-environment ./__tests__/model/ort-environment.js
  */
 import { featureMatrix } from '../../model/features';
 import type { ScoringInput } from '../../model/schema';
@@ -279,7 +278,7 @@ describe('POST /score errors', () => {
       });
       const logged = log.lines
         .map((l) => JSON.parse(l) as Record<string, unknown>)
-        .find((l) => l.correlationId === 'corr-500');
+        .find((l) => l.correlationId === 'corr-500' && l.level === 'error');
       expect(logged).toMatchObject({ level: 'error', msg: 'request failed' });
     } finally {
       await s.close();

@@ -1,7 +1,8 @@
 /**
- * @jest-environment ./__tests__/service/ort-environment.ts
+ * The micro-batcher over the real ORT session of a model trained in the test.
+ *
+ * @jest-environment ./__tests__/model/ort-environment.js
  */
-/** The micro-batcher over the real ORT session of a model trained in the test. */
 import { featureMatrix } from '../../model/features';
 import type { ScoringInput } from '../../model/schema';
 import type { ServingModel } from '../../service/scoring/load-model';

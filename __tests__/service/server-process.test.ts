@@ -137,6 +137,16 @@ test('the build context holds the bundle, the Dockerfile and a runtime-only lock
   expect(lock.packages['node_modules/express']).toBeUndefined(); // bundled, not installed
   const bundle = fs.readFileSync(serverJs, 'utf8');
   expect(bundle).toMatch(/require\("onnxruntime-node"\)/);
+  // Deterministic: the infrastructure hashes this folder, so an identical source must give identical bytes.
+  const again = fs.mkdtempSync(path.join(os.tmpdir(), 'fraud-service-bundle-again-'));
+  try {
+    expect(bundleServiceSync({ outDir: again }).files).toEqual(fs.readdirSync(outDir).sort());
+    for (const f of fs.readdirSync(outDir)) {
+      expect(fs.readFileSync(path.join(again, f)).equals(fs.readFileSync(path.join(outDir, f)))).toBe(true);
+    }
+  } finally {
+    fs.rmSync(again, { recursive: true, force: true });
+  }
 });
 
 test('GIVEN a model dir WHEN the bundle starts THEN it listens, becomes ready and serves the original request shape', async () => {
@@ -202,6 +212,7 @@ test('WHEN SIGTERM arrives with requests in flight THEN every one is answered, t
   );
   p.child.kill('SIGTERM');
   await p.waitFor('draining');
+  p.child.kill('SIGTERM'); // a repeated signal must not cut the drain short
   for (const r of inFlight) r.finish();
   const answers = await Promise.all(inFlight.map((r) => r.response));
   answers.forEach((a, i) => {
@@ -244,6 +255,8 @@ test('GIVEN a connection string THEN requests, custom metrics and drift aggregat
       APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://127.0.0.1:${port}/`,
       NODE_EXTRA_CA_CERTS: tls.certPath,
       APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+      // The SDK's default keeps 5 request traces per second (rate-limited): record every one here.
+      OTEL_TRACES_SAMPLER: 'always_on',
       TELEMETRY_FLUSH_INTERVAL_MS: '600000',
     });
     const { url } = (await p.waitFor('listening', 20_000)) as unknown as { url: string };

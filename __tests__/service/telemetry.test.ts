@@ -1,10 +1,9 @@
 /**
- * @jest-environment ./__tests__/service/ort-environment.ts
- */
-/**
  * Drift aggregates, masked sampling and the telemetry facade. The exporter is replaced by an
  * in-memory sink here; the real Application Insights SDK is exercised end to end against a
  * local ingestion endpoint in server-process.test.ts.
+ *
+ * @jest-environment ./__tests__/model/ort-environment.js
  */
 import { featureMatrix, UNKNOWN_CATEGORY } from '../../model/features';
 import { histogramBin } from '../../model/package/manifest';
@@ -173,6 +172,7 @@ describe('ServiceTelemetry', () => {
       unsupported_media_type: 1,
       not_found: 1,
     });
+    expect(sink.metrics.filter((m) => m.name === TELEMETRY_NAMES.rows).map((m) => m.value)).toEqual([5]);
     const scoreBins = sink.metrics.filter((m) => m.name === TELEMETRY_NAMES.score);
     expect(scoreBins.reduce((a, m) => a + m.value, 0)).toBe(5);
 

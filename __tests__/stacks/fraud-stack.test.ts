@@ -8,6 +8,7 @@ import { ModelRegistry } from '../../constructs/model-registry';
 import { ENV_NAMES, ENVIRONMENTS, EnvName } from '../../stacks/environments';
 import { FraudStack, stackName } from '../../stacks/fraud-stack';
 import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
+import { fixedBuildContext } from '../serving/build-context-fixture';
 
 type StackJson = {
   terraform: { backend: Record<string, unknown>; required_providers: Record<string, { version: string }> };
@@ -16,7 +17,12 @@ type StackJson = {
 };
 
 function synthEnv(envName: EnvName) {
-  const stack = new FraudStack(Testing.app(), stackName(envName), { envName, env: ENVIRONMENTS[envName] });
+  // A fixed scoring-image build context keeps the snapshots independent of service/ changes.
+  const stack = new FraudStack(Testing.app(), stackName(envName), {
+    envName,
+    env: ENVIRONMENTS[envName],
+    writeBuildContext: fixedBuildContext,
+  });
   const json = Testing.synth(stack);
   return { stack, json, parsed: JSON.parse(json) as StackJson };
 }
@@ -96,9 +102,13 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
     expect(Object.keys(parsed.output).sort()).toEqual([
       'app_insights_connection_string',
       'container_registry_login_server',
+      'endpoint_key_secret_names',
+      'endpoint_name',
+      'endpoint_scoring_uri',
       'key_vault_uri',
       'model_registry_name',
       'resource_group_name',
+      'scoring_image_version',
       'storage_account_name',
       'workspace_id',
       'workspace_name',

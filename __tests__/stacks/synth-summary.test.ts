@@ -14,10 +14,18 @@ describe('synth summary', () => {
     expect(summaries.map((s) => s.stack)).toEqual(['fraud-dev', 'fraud-staging', 'fraud-prod']);
     const dev = summaries[0];
     expect(dev.countsByType.azurerm_storage_account).toBe(1);
-    expect(dev.countsByType.azurerm_role_assignment).toBe(5);
+    // 5 platform grants + 4 for the online endpoint identity (serving).
+    expect(dev.countsByType.azurerm_role_assignment).toBe(9);
     expect(dev.resourceCount).toBe(Object.values(dev.countsByType).reduce((a, b) => a + b, 0));
     expect(dev.names).toContain('azurerm_machine_learning_workspace: mlw-fraud-dev');
-    expect(dev.azapiTypes).toEqual(['Microsoft.MachineLearningServices/registries@2026-05-01']);
+    expect(dev.azapiTypes).toEqual(
+      expect.arrayContaining([
+        'Microsoft.MachineLearningServices/registries@2026-05-01',
+        'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2026-05-01',
+        'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments@2026-05-01',
+        'Microsoft.MachineLearningServices/workspaces/environments/versions@2026-05-01',
+      ]),
+    );
     expect(dev.providers).toEqual({ azapi: '~> 2.12', azurerm: '4.55.0' });
     expect(dev.backend).toBe('local (path=../../../terraform.fraud-dev.tfstate)');
     const text = formatSummary(dev);

@@ -14,7 +14,10 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number 
   const order = orderByScoreDesc(scores);
   let pos = 0;
   let neg = 0;
-  for (let i = 0; i < y.length; i++) (y[i] === 1 ? pos++ : neg++);
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] === 1) pos++;
+    else neg++;
+  }
   if (pos === 0 || neg === 0) return NaN;
   // Walk groups of tied scores from the top; each negative beats the positives seen below it.
   let area = 0;
@@ -126,8 +129,11 @@ export function confusionAt(y: ArrayLike<number>, p: ArrayLike<number>, threshol
   let fn = 0;
   for (let i = 0; i < y.length; i++) {
     const hit = p[i] >= threshold;
-    if (y[i] === 1) (hit ? tp++ : fn++);
-    else (hit ? fp++ : tn++);
+    if (y[i] === 1) {
+      if (hit) tp++;
+      else fn++;
+    } else if (hit) fp++;
+    else tn++;
   }
   const precision = tp + fp > 0 ? tp / (tp + fp) : 0;
   const recall = tp + fn > 0 ? tp / (tp + fn) : 0;
@@ -167,7 +173,11 @@ export interface CurvePoint {
 }
 
 /** ROC curve (FPR, TPR) and PR curve (recall, precision), thinned to at most `maxPoints`. */
-export function curves(y: ArrayLike<number>, p: ArrayLike<number>, maxPoints = 400): { roc: CurvePoint[]; pr: CurvePoint[] } {
+export function curves(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  maxPoints = 400,
+): { roc: CurvePoint[]; pr: CurvePoint[] } {
   const order = orderByScoreDesc(p);
   let pos = 0;
   for (let i = 0; i < y.length; i++) pos += y[i];

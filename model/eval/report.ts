@@ -8,7 +8,10 @@ export interface ReportInput {
   confusion: Confusion;
   calibration: CalibrationBin[];
   importance: { feature: string; gain: number; splits: number }[];
-  curves: { gbdt: { roc: CurvePoint[]; pr: CurvePoint[] }; logistic: { roc: CurvePoint[]; pr: CurvePoint[] } };
+  curves: {
+    gbdt: { roc: CurvePoint[]; pr: CurvePoint[] };
+    logistic: { roc: CurvePoint[]; pr: CurvePoint[] };
+  };
   /** Markdown table describing the training data (danfojs describe), if computed. */
   dataSummary?: string;
   warnings: string[];
@@ -35,7 +38,13 @@ export function renderReport(r: ReportInput): { markdown: string; rocSvg: string
     `Fraud rate: ${(mt.fraudRate * 100).toFixed(2)} %.`,
     '',
   ];
-  if (r.dataSummary) lines.push('Training data summary (danfojs `describe()` on the raw numeric columns):', '', r.dataSummary, '');
+  if (r.dataSummary)
+    lines.push(
+      'Training data summary (danfojs `describe()` on the raw numeric columns):',
+      '',
+      r.dataSummary,
+      '',
+    );
   if (r.warnings.length > 0) lines.push('**Warnings**', '', ...r.warnings.map((w) => `- ${w}`), '');
   lines.push(
     '## Metrics on the test split',
@@ -45,7 +54,8 @@ export function renderReport(r: ReportInput): { markdown: string; rocSvg: string
     `| gradient-boosted trees (${mt.trees} trees) | ${f4(mt.rocAuc)} | ${f4(mt.prAuc)} | ${f4(mt.logLoss)} | ${f4(mt.brier)} |`,
     `| logistic regression baseline | ${f4(mt.baseline.rocAuc)} | ${f4(mt.baseline.prAuc)} | ${f4(mt.baseline.logLoss)} | ${f4(mt.baseline.brier)} |`,
   );
-  if (mt.bayesRocAuc !== undefined) lines.push(`| Bayes-optimal (true probabilities) | ${f4(mt.bayesRocAuc)} | | | |`);
+  if (mt.bayesRocAuc !== undefined)
+    lines.push(`| Bayes-optimal (true probabilities) | ${f4(mt.bayesRocAuc)} | | | |`);
   lines.push(
     '',
     '![ROC curve](roc.svg) ![Precision-recall curve](pr.svg)',
@@ -65,7 +75,9 @@ export function renderReport(r: ReportInput): { markdown: string; rocSvg: string
     '',
     '| predicted range | rows | mean predicted | observed fraud rate |',
     '| --- | ---: | ---: | ---: |',
-    ...r.calibration.map((b) => `| ${f4(b.lo)}–${f4(b.hi)} | ${b.rows} | ${f4(b.meanPredicted)} | ${f4(b.observedRate)} |`),
+    ...r.calibration.map(
+      (b) => `| ${f4(b.lo)}–${f4(b.hi)} | ${b.rows} | ${f4(b.meanPredicted)} | ${f4(b.observedRate)} |`,
+    ),
     '',
     '## Feature importance (total split gain)',
     '',

@@ -86,7 +86,10 @@ export interface FitFeatureSpecOptions {
  * Learns imputation medians and category codes from training rows (labels are used to order
  * category codes by smoothed fraud rate; without labels the order is by frequency).
  */
-export function fitFeatureSpec(rows: Iterable<Transaction>, options: FitFeatureSpecOptions = {}): FeatureSpec {
+export function fitFeatureSpec(
+  rows: Iterable<Transaction>,
+  options: FitFeatureSpecOptions = {},
+): FeatureSpec {
   const minCount = options.minCount ?? 5;
   const maxCategories = options.maxCategories ?? 64;
   const numeric = IMPUTED_FIELDS.map(() => new GrowableF64());
@@ -187,7 +190,9 @@ export function assertSpecSupported(spec: FeatureSpec): void {
   const problems: string[] = [];
   if (spec.specVersion !== 1) problems.push(`specVersion must be 1, got ${String(spec.specVersion)}`);
   if (!Array.isArray(spec.featureNames) || spec.featureNames.join(',') !== FEATURE_NAMES.join(',')) {
-    problems.push(`featureNames must be [${FEATURE_NAMES.join(', ')}], got ${JSON.stringify(spec.featureNames)}`);
+    problems.push(
+      `featureNames must be [${FEATURE_NAMES.join(', ')}], got ${JSON.stringify(spec.featureNames)}`,
+    );
   }
   for (const f of IMPUTED_FIELDS) {
     if (typeof spec.imputation?.[f] !== 'number' || !Number.isFinite(spec.imputation[f])) {
@@ -196,7 +201,12 @@ export function assertSpecSupported(spec: FeatureSpec): void {
   }
   for (const f of CATEGORICAL_FIELDS) {
     const e = spec.categorical?.[f];
-    if (!e || !Array.isArray(e.categories) || !Array.isArray(e.codes) || e.categories.length !== e.codes.length) {
+    if (
+      !e ||
+      !Array.isArray(e.categories) ||
+      !Array.isArray(e.codes) ||
+      e.categories.length !== e.codes.length
+    ) {
       problems.push(`categorical.${f} must have categories[] and codes[] of equal length`);
     } else if (!Number.isInteger(e.unknownCode)) {
       problems.push(`categorical.${f}.unknownCode must be an integer`);
@@ -246,7 +256,11 @@ export function featureMatrix(inputs: readonly ScoringInput[], spec: FeatureSpec
 }
 
 /** The code a category value maps to (tests, reports). */
-export function encodeCategory(spec: FeatureSpec, field: CategoricalField, value: string | undefined): number {
+export function encodeCategory(
+  spec: FeatureSpec,
+  field: CategoricalField,
+  value: string | undefined,
+): number {
   return categoryCode(compile(spec), CATEGORICAL_FIELDS.indexOf(field), value);
 }
 

@@ -9,7 +9,9 @@ import { histogramBin } from './manifest';
 
 /** Quantile edges (deduplicated) of the finite values, `bins - 1` inner edges. */
 export function quantileEdges(values: ArrayLike<number>, bins: number): number[] {
-  const sorted = Float64Array.from(values).filter((v) => Number.isFinite(v)).sort();
+  const sorted = Float64Array.from(values)
+    .filter((v) => Number.isFinite(v))
+    .sort();
   const edges: number[] = [];
   if (sorted.length === 0) return edges;
   for (let b = 1; b < bins; b++) {
@@ -62,7 +64,9 @@ export function computeBaseline(
       const k = known.has(v) ? v : UNKNOWN_CATEGORY;
       counts[k] = (counts[k] ?? 0) + 1;
     }
-    categorical[field] = Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, c / Math.max(1, values.length)]));
+    categorical[field] = Object.fromEntries(
+      Object.entries(counts).map(([k, c]) => [k, c / Math.max(1, values.length)]),
+    );
   }
   return { numeric, categorical, score: histogramOf(scores, quantileEdges(scores, bins)), rows };
 }

@@ -91,7 +91,11 @@ export function latestModelPackage(modelsRoot: string, name: string): string | u
     if (!fs.existsSync(manifestPath)) continue;
     try {
       const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { createdAt?: unknown };
-      candidates.push({ dir, createdAt: typeof m.createdAt === 'string' ? m.createdAt : '', version: entry.name });
+      candidates.push({
+        dir,
+        createdAt: typeof m.createdAt === 'string' ? m.createdAt : '',
+        version: entry.name,
+      });
     } catch {
       continue; // an unreadable manifest is reported by loadModelPackage if it is ever chosen
     }

@@ -100,13 +100,21 @@ export function assertManifest(raw: unknown, source = MANIFEST_FILE): asserts ra
     problems.push(`schemaVersion must be ${MANIFEST_SCHEMA_VERSION}, got ${JSON.stringify(m.schemaVersion)}`);
   }
   for (const key of ['name', 'version', 'createdAt', 'codeVersion', 'trainingDataHash'] as const) {
-    if (typeof m[key] !== 'string' || (m[key] as string).length === 0) problems.push(`${key} must be a non-empty string`);
+    if (typeof m[key] !== 'string' || (m[key] as string).length === 0)
+      problems.push(`${key} must be a non-empty string`);
   }
   const input = m.input;
-  if (!input || typeof input.name !== 'string' || !Array.isArray(input.shape) || !Array.isArray(input.featureNames)) {
+  if (
+    !input ||
+    typeof input.name !== 'string' ||
+    !Array.isArray(input.shape) ||
+    !Array.isArray(input.featureNames)
+  ) {
     problems.push('input must have name, shape and featureNames');
   } else if (input.shape.length !== 2 || input.shape[1] !== input.featureNames.length) {
-    problems.push(`input.shape must be [-1, ${input.featureNames.length}], got ${JSON.stringify(input.shape)}`);
+    problems.push(
+      `input.shape must be [-1, ${input.featureNames.length}], got ${JSON.stringify(input.shape)}`,
+    );
   }
   if (!m.output || typeof m.output.name !== 'string') problems.push('output.name must be a string');
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) {
@@ -119,7 +127,11 @@ export function assertManifest(raw: unknown, source = MANIFEST_FILE): asserts ra
   else {
     try {
       assertSpecSupported(m.featureSpec);
-      if (input && Array.isArray(input.featureNames) && input.featureNames.join() !== m.featureSpec.featureNames.join()) {
+      if (
+        input &&
+        Array.isArray(input.featureNames) &&
+        input.featureNames.join() !== m.featureSpec.featureNames.join()
+      ) {
         problems.push('input.featureNames must equal featureSpec.featureNames');
       }
     } catch (e) {

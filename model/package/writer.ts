@@ -55,7 +55,8 @@ export function writeModelPackage(
   fs.mkdirSync(tmp);
   try {
     for (const [rel, content] of Object.entries(files)) {
-      if (rel.includes('/') || rel.includes('\\') || rel.startsWith('.')) throw new Error(`bad package file name '${rel}'`);
+      if (rel.includes('/') || rel.includes('\\') || rel.startsWith('.'))
+        throw new Error(`bad package file name '${rel}'`);
       const file = path.join(tmp, rel);
       const fd = fs.openSync(file, 'wx', 0o444);
       try {

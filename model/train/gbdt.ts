@@ -31,13 +31,13 @@ import {
 export interface GbdtParams {
   /** Boosting rounds (upper bound when early stopping is on). @default 200 */
   nTrees: number;
-  /** Shrinkage applied to each leaf value. @default 0.1 */
+  /** Shrinkage applied to each leaf value. @default 0.05 */
   learningRate: number;
   /** Maximum depth of a tree (root = depth 0). @default 6 */
   maxDepth: number;
   /** Maximum leaves per tree. @default 2^maxDepth */
   maxLeaves: number;
-  /** Minimum training rows in a leaf. @default 20 */
+  /** Minimum training rows in a leaf. @default 100 */
   minSamplesLeaf: number;
   /** Minimum hessian sum in a leaf. @default 0.001 */
   minChildWeight: number;
@@ -61,10 +61,10 @@ export interface GbdtParams {
 
 export const DEFAULT_GBDT_PARAMS: Readonly<GbdtParams> = {
   nTrees: 200,
-  learningRate: 0.1,
+  learningRate: 0.05,
   maxDepth: 6,
   maxLeaves: 0,
-  minSamplesLeaf: 20,
+  minSamplesLeaf: 100,
   minChildWeight: 1e-3,
   l2: 1,
   minGain: 0,

@@ -3,7 +3,8 @@
  * reason, exceptions, and the periodic drift flush (feature/score histograms + masked sample).
  *
  * Hot path cost: `recordScored` does histogram increments and, for a few rows, a masked copy;
- * the SDK is called once per request for latency. Everything else is flushed by a timer
+ * the SDK is called once per request, for latency (about 9 µs, PITFALLS.md §4). Row counts,
+ * invalid counts and the score histogram are counted locally and sent with the flush. Everything else is flushed by a timer
  * (`unref`ed, so it never keeps the process alive) off the request path.
  *
  * With no sink (no APPLICATIONINSIGHTS_CONNECTION_STRING) every method is a no-op and nothing
@@ -19,7 +20,7 @@ import type { TelemetryProperties, TelemetrySink } from './sink';
 /** Custom metric and event names (the workbook and alerts query these). */
 export const TELEMETRY_NAMES = {
   latency: 'scoring_latency_ms',
-  rowsPerRequest: 'scoring_rows_per_request',
+  rows: 'scoring_rows',
   score: 'scoring_pred_proba',
   invalid: 'scoring_invalid_requests',
   driftEvent: 'scoring_drift_window',
@@ -105,7 +106,6 @@ export class ServiceTelemetry {
   ): void {
     if (!this.sink || !this.scope) return;
     this.sink.trackMetric(TELEMETRY_NAMES.latency, latencyMs, this.baseProps);
-    this.sink.trackMetric(TELEMETRY_NAMES.rowsPerRequest, inputs.length, this.baseProps);
     this.scope.drift.record(features, inputs, scores);
     this.scope.sampler.offer(inputs, scores);
   }
@@ -131,6 +131,7 @@ export class ServiceTelemetry {
       this.invalid.clear();
       if (this.scope && this.scope.drift.size > 0) {
         const window = this.scope.drift.take();
+        this.sink.trackMetric(TELEMETRY_NAMES.rows, window.rows, this.baseProps);
         // The score histogram also goes out as metrics so the workbook can chart it per deployment.
         window.score.counts.forEach((count, bin) => {
           if (count > 0) {

@@ -1,0 +1,33 @@
+/**
+ * Jest environment for suites that run onnxruntime-node: the native binding creates typed
+ * arrays in Node's main realm, while jest's sandbox has its own Float32Array & co., so ORT's
+ * `instanceof` checks fail ("A float32 tensor's data must be type of function Float32Array").
+ * Sharing the main realm's constructors with the sandbox fixes it. Use with the docblock
+ * `@jest-environment ./__tests__/model/ort-environment.js` (path relative to the repo root).
+ */
+const { TestEnvironment } = require('jest-environment-node');
+
+const SHARED = [
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'Float32Array',
+  'Float64Array',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'BigInt64Array',
+  'BigUint64Array',
+];
+
+class OrtEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    for (const name of SHARED) this.global[name] = globalThis[name];
+  }
+}
+
+module.exports = OrtEnvironment;
