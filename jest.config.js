@@ -5,7 +5,8 @@
  * @type {import('jest').Config}
  */
 module.exports = {
-  testEnvironment: 'node',
+  // node, plus the main realm's typed-array constructors that onnxruntime-node checks against.
+  testEnvironment: '<rootDir>/__tests__/ort-environment.js',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {

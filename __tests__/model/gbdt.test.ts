@@ -23,7 +23,13 @@ test('learns XOR of two features (which no single split and no linear model can)
   const xor = (X: Float32Array, o: number): number => (X[o] > 0 !== X[o + 1] > 0 ? 1 : 0);
   const train = dataset(4000, 4, 1, xor);
   const test = dataset(2000, 4, 2, xor);
-  const { model } = trainGbdt(train, { nTrees: 40, maxDepth: 3, minSamplesLeaf: 5, earlyStoppingRounds: 0 });
+  const { model } = trainGbdt(train, {
+    nTrees: 40,
+    maxDepth: 3,
+    learningRate: 0.3,
+    minSamplesLeaf: 5,
+    earlyStoppingRounds: 0,
+  });
   const p = predictProba(model, test.X, test.rows);
   let correct = 0;
   for (let i = 0; i < test.rows; i++) correct += (p[i] > 0.5 ? 1 : 0) === test.y[i] ? 1 : 0;
@@ -72,7 +78,7 @@ test('missing values learn a direction: NaN rows behave like the class they belo
   }
   const { model } = trainGbdt(
     { X, y, rows: n, width: 1 },
-    { nTrees: 20, maxDepth: 2, earlyStoppingRounds: 0 },
+    { nTrees: 20, maxDepth: 2, learningRate: 0.3, minSamplesLeaf: 20, earlyStoppingRounds: 0 },
   );
   const p = predictProba(model, Float32Array.from([NaN, 5, 9]), 3);
   expect(p[0]).toBeGreaterThan(0.9);

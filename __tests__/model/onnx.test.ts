@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./__tests__/model/ort-environment.js
- */
 import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { generateTransactions } from '../../model/data/generate';

@@ -1,8 +1,6 @@
 /**
  * The HTTP contract of buildApp, against a real listening server on 127.0.0.1 and a model
  * trained by the model pipeline in the test (helpers.ts).
- *
- * @jest-environment ./__tests__/model/ort-environment.js
  */
 import { featureMatrix } from '../../model/features';
 import type { ScoringInput } from '../../model/schema';

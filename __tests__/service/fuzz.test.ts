@@ -1,8 +1,6 @@
 /**
  * Property-based fuzzing of request bodies (fast-check, seeded): whatever a client sends,
  * the answer is a JSON 2xx/4xx, never a 5xx, and the server keeps answering.
- *
- * @jest-environment ./__tests__/model/ort-environment.js
  */
 import * as fc from 'fast-check';
 import { FIELD_RULES } from '../../model/schema';

@@ -1,7 +1,5 @@
 /**
  * The micro-batcher over the real ORT session of a model trained in the test.
- *
- * @jest-environment ./__tests__/model/ort-environment.js
  */
 import { featureMatrix } from '../../model/features';
 import type { ScoringInput } from '../../model/schema';

@@ -2,8 +2,6 @@
  * Drift aggregates, masked sampling and the telemetry facade. The exporter is replaced by an
  * in-memory sink here; the real Application Insights SDK is exercised end to end against a
  * local ingestion endpoint in server-process.test.ts.
- *
- * @jest-environment ./__tests__/model/ort-environment.js
  */
 import { featureMatrix, UNKNOWN_CATEGORY } from '../../model/features';
 import { histogramBin } from '../../model/package/manifest';

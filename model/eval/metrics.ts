@@ -3,7 +3,11 @@
  * precision), log loss, Brier score, calibration table, confusion matrix, curves for plots.
  */
 
+/** Scores sorted descending (ties by index). NaN scores are an error: they cannot be ranked. */
 function orderByScoreDesc(scores: ArrayLike<number>): Uint32Array {
+  for (let i = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i])) throw new Error(`score ${i} is NaN; metrics need numeric scores`);
+  }
   const order = new Uint32Array(scores.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   return order.sort((a, b) => scores[b] - scores[a] || a - b);

@@ -70,10 +70,12 @@ export function kHistogram(
 }
 
 /**
- * Stable partition of rows [start, end): rows going left are compacted in place from `start`
- * (returns how many); rows going right are copied, in order, to the scratch arrays from index
- * `start`. The caller moves them back (parallel.ts merges two halves this way). A row goes left
- * when its bin <= `bin`, or when the bin is 0 (missing) and `missLeft` is 1.
+ * In-place partition of rows [start, end) (Hoare style: a row that belongs right is swapped with
+ * one from the end that belongs left, so only misplaced rows move; for a 95/5 split that is ~5 %
+ * of the rows). Returns how many rows went left; they are now [start, start + result). A row goes
+ * left when its bin <= `bin`, or when the bin is 0 (missing) and `missLeft` is 1. The order
+ * inside each side is not preserved, but it is a pure function of the input, so training stays
+ * deterministic.
  */
 export function kPartition(
   rec: Uint32Array,
@@ -87,62 +89,38 @@ export function kPartition(
   feature: number,
   bin: number,
   missLeft: number,
-  sRec: Uint32Array,
-  sMar: Float64Array,
-  sGh: Float32Array,
 ): number {
-  let l = start;
-  let r = start;
-  if (rb === 3) {
-    // Up to 11 features: copy every row to both destinations without branching; only the
-    // counters depend on the comparison (a random split defeats branch prediction).
-    for (let k = start; k < end; k++) {
-      const b = recB[k * sb + feature];
-      const left = b === 0 ? missLeft : b <= bin ? 1 : 0;
-      const k3 = k * 3;
-      const w0 = rec[k3];
-      const w1 = rec[k3 + 1];
-      const w2 = rec[k3 + 2];
-      const m = margin[k];
-      const g = gh[2 * k];
-      const h = gh[2 * k + 1];
-      const l3 = l * 3;
-      rec[l3] = w0;
-      rec[l3 + 1] = w1;
-      rec[l3 + 2] = w2;
-      margin[l] = m;
-      gh[2 * l] = g;
-      gh[2 * l + 1] = h;
-      const r3 = r * 3;
-      sRec[r3] = w0;
-      sRec[r3 + 1] = w1;
-      sRec[r3 + 2] = w2;
-      sMar[r] = m;
-      sGh[2 * r] = g;
-      sGh[2 * r + 1] = h;
-      l += left;
-      r += 1 - left;
+  let i = start;
+  let j = end;
+  for (;;) {
+    while (i < j) {
+      const b = recB[i * sb + feature];
+      if (b === 0 ? missLeft === 1 : b <= bin) i++;
+      else break;
     }
-    return l - start;
-  }
-  for (let k = start; k < end; k++) {
-    const b = recB[k * sb + feature];
-    const goLeft = b === 0 ? missLeft === 1 : b <= bin;
-    if (goLeft) {
-      if (l !== k) {
-        for (let w = 0; w < rb; w++) rec[l * rb + w] = rec[k * rb + w];
-        margin[l] = margin[k];
-        gh[2 * l] = gh[2 * k];
-        gh[2 * l + 1] = gh[2 * k + 1];
-      }
-      l++;
-    } else {
-      for (let w = 0; w < rb; w++) sRec[r * rb + w] = rec[k * rb + w];
-      sMar[r] = margin[k];
-      sGh[2 * r] = gh[2 * k];
-      sGh[2 * r + 1] = gh[2 * k + 1];
-      r++;
+    while (i < j) {
+      const b = recB[(j - 1) * sb + feature];
+      if (b === 0 ? missLeft === 1 : b <= bin) break;
+      j--;
     }
+    if (i >= j) break;
+    const k = j - 1;
+    for (let w = 0; w < rb; w++) {
+      const t = rec[i * rb + w];
+      rec[i * rb + w] = rec[k * rb + w];
+      rec[k * rb + w] = t;
+    }
+    const m = margin[i];
+    margin[i] = margin[k];
+    margin[k] = m;
+    const g = gh[2 * i];
+    gh[2 * i] = gh[2 * k];
+    gh[2 * k] = g;
+    const h = gh[2 * i + 1];
+    gh[2 * i + 1] = gh[2 * k + 1];
+    gh[2 * k + 1] = h;
+    i++;
+    j--;
   }
-  return l - start;
+  return i - start;
 }

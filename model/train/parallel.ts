@@ -6,9 +6,8 @@
  *
  * - gradients: each half writes its own rows;
  * - histogram: each half sums into its own buffer, then main adds them (fixed order);
- * - partition: each half partitions stably (left in place, right to scratch), then main moves
- *   the blocks to [left1 left2 right1 right2] with native copies: the same order a single
- *   stable pass gives.
+ * - partition: each half partitions in place into [left | right], then main swaps the two
+ *   middle blocks (right1, left2) with native copies, giving [left1 left2 right1 right2].
  *
  * The worker shares every array through SharedArrayBuffer and is driven by a tiny
  * Atomics-based protocol (no message per task). Its code is the kernels' own source text.
@@ -18,6 +17,7 @@ import { kGradients, kHistogram, kPartition } from './kernels';
 
 /** Below this many rows a task runs both halves on the main thread (waking a worker costs ~50 us). */
 export const PARALLEL_MIN_ROWS = 16_384;
+const WORKER_TIMEOUT_MS = 120_000;
 
 const OP_GRADIENTS = 1;
 const OP_HISTOGRAM = 2;
@@ -76,9 +76,6 @@ const rec = new Uint32Array(d.rec);
 const recB = new Uint8Array(d.rec);
 const margin = new Float64Array(d.margin);
 const gh = new Float32Array(d.gh);
-const sRec = new Uint32Array(d.sRec);
-const sMar = new Float64Array(d.sMar);
-const sGh = new Float32Array(d.sGh);
 const off3 = new Int32Array(d.off3);
 const feats = new Int32Array(d.feats);
 const hist = new Float64Array(d.hist);
@@ -93,7 +90,7 @@ for (;;) {
     const start = ctl[${C_START}], end = ctl[${C_END}];
     if (op === ${OP_GRADIENTS}) kGradients(recB, sb, width, margin, gh, start, end);
     else if (op === ${OP_HISTOGRAM}) kHistogram(recB, sb, width, gh, start, end, feats, ctl[${C_NFEATS}], hist, off3);
-    else if (op === ${OP_PARTITION}) ctl[${C_RESULT}] = kPartition(rec, recB, rb, sb, margin, gh, start, end, ctl[${C_FEATURE}], ctl[${C_BIN}], ctl[${C_MISS}], sRec, sMar, sGh);
+    else if (op === ${OP_PARTITION}) ctl[${C_RESULT}] = kPartition(rec, recB, rb, sb, margin, gh, start, end, ctl[${C_FEATURE}], ctl[${C_BIN}], ctl[${C_MISS}]);
   } catch (e) {
     ctl[${C_ERROR}] = 1;
   }
@@ -121,16 +118,9 @@ export class HalfRunner {
     this.nFeats = arrays.width;
     this.localHist = new Float64Array(arrays.histSize);
     this.workerHist = sharedF64(arrays.histSize);
-    const shared = [
-      arrays.rec,
-      arrays.margin,
-      arrays.gh,
-      arrays.sRec,
-      arrays.sMar,
-      arrays.sGh,
-      arrays.off3,
-      arrays.feats,
-    ].every((x) => x.buffer instanceof SharedArrayBuffer);
+    const shared = [arrays.rec, arrays.margin, arrays.gh, arrays.off3, arrays.feats].every(
+      (x) => x.buffer instanceof SharedArrayBuffer,
+    );
     if (threads >= 2 && shared) {
       try {
         this.worker = new Worker(WORKER_SOURCE, {
@@ -140,9 +130,6 @@ export class HalfRunner {
             rec: arrays.rec.buffer,
             margin: arrays.margin.buffer,
             gh: arrays.gh.buffer,
-            sRec: arrays.sRec.buffer,
-            sMar: arrays.sMar.buffer,
-            sGh: arrays.sGh.buffer,
             off3: arrays.off3.buffer,
             feats: arrays.feats.buffer,
             hist: this.workerHist.buffer,
@@ -177,7 +164,14 @@ export class HalfRunner {
 
   private wait(): void {
     const c = this.ctl;
-    while (Atomics.load(c, C_DONE) !== this.seq) Atomics.wait(c, C_DONE, Atomics.load(c, C_DONE), 1000);
+    // The event loop is blocked here, so a dead worker cannot be noticed through events: give up
+    // after a generous limit instead of hanging (a task takes well under a second).
+    const deadline = Date.now() + WORKER_TIMEOUT_MS;
+    while (Atomics.load(c, C_DONE) !== this.seq) {
+      if (Date.now() > deadline)
+        throw new Error(`GBDT worker thread did not answer within ${WORKER_TIMEOUT_MS} ms`);
+      Atomics.wait(c, C_DONE, Atomics.load(c, C_DONE), 1000);
+    }
     if (c[C_ERROR] !== 0) throw new Error('GBDT worker thread failed');
   }
 
@@ -216,71 +210,42 @@ export class HalfRunner {
     for (let p = 0, n = a.histSize; p < n; p++) target[p] += other[p];
   }
 
-  /** Stable partition of [start, end); returns the first right row. */
+  /** Partition of [start, end) into left then right rows; returns the first right row. */
   partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
     const a = this.a;
-    const { rec, rb, margin, gh, sRec, sMar, sGh } = a;
+    const { rec, rb, margin, gh } = a;
     const miss = missingLeft ? 1 : 0;
     const mid = (start + end) >> 1;
     let l1: number;
     let l2: number;
     if (this.useWorker(start, end)) {
       this.post(OP_PARTITION, mid, end, feature, bin, miss);
-      l1 = kPartition(
-        rec,
-        this.recB,
-        rb,
-        this.sb,
-        margin,
-        gh,
-        start,
-        mid,
-        feature,
-        bin,
-        miss,
-        sRec,
-        sMar,
-        sGh,
-      );
+      l1 = kPartition(rec, this.recB, rb, this.sb, margin, gh, start, mid, feature, bin, miss);
       this.wait();
       l2 = this.ctl[C_RESULT];
     } else {
-      l1 = kPartition(
-        rec,
-        this.recB,
-        rb,
-        this.sb,
-        margin,
-        gh,
-        start,
-        mid,
-        feature,
-        bin,
-        miss,
-        sRec,
-        sMar,
-        sGh,
-      );
-      l2 = kPartition(rec, this.recB, rb, this.sb, margin, gh, mid, end, feature, bin, miss, sRec, sMar, sGh);
+      l1 = kPartition(rec, this.recB, rb, this.sb, margin, gh, start, mid, feature, bin, miss);
+      l2 = kPartition(rec, this.recB, rb, this.sb, margin, gh, mid, end, feature, bin, miss);
     }
+    // [L1 R1 | L2 R2] -> [L1 L2 R1 R2] up to order inside each side: swap the first m rows of R1
+    // with the last m rows of L2, m = min(|R1|, |L2|) (three native copies through scratch).
     const r1 = mid - start - l1;
-    const r2 = end - mid - l2;
-    const l = start + l1;
-    // [L1 | L2 ...] -> [L1 L2], then append R1 and R2 from scratch.
-    if (l2 > 0 && l !== mid) {
-      rec.copyWithin(l * rb, mid * rb, (mid + l2) * rb);
-      margin.copyWithin(l, mid, mid + l2);
-      gh.copyWithin(2 * l, 2 * mid, 2 * (mid + l2));
+    const at = start + l1;
+    const m = Math.min(r1, l2);
+    if (m > 0) {
+      const { sRec, sMar, sGh } = a;
+      const b0 = mid + l2 - m;
+      sRec.set(rec.subarray(at * rb, (at + m) * rb));
+      sMar.set(margin.subarray(at, at + m));
+      sGh.set(gh.subarray(2 * at, 2 * (at + m)));
+      rec.copyWithin(at * rb, b0 * rb, (b0 + m) * rb);
+      margin.copyWithin(at, b0, b0 + m);
+      gh.copyWithin(2 * at, 2 * b0, 2 * (b0 + m));
+      rec.set(sRec.subarray(0, m * rb), b0 * rb);
+      margin.set(sMar.subarray(0, m), b0);
+      gh.set(sGh.subarray(0, 2 * m), 2 * b0);
     }
-    const r1At = l + l2;
-    rec.set(sRec.subarray(start * rb, (start + r1) * rb), r1At * rb);
-    margin.set(sMar.subarray(start, start + r1), r1At);
-    gh.set(sGh.subarray(2 * start, 2 * (start + r1)), 2 * r1At);
-    const r2At = r1At + r1;
-    rec.set(sRec.subarray(mid * rb, (mid + r2) * rb), r2At * rb);
-    margin.set(sMar.subarray(mid, mid + r2), r2At);
-    gh.set(sGh.subarray(2 * mid, 2 * (mid + r2)), 2 * r2At);
-    return r1At;
+    return at + l2;
   }
 
   close(): void {

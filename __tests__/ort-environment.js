@@ -2,8 +2,8 @@
  * Jest environment for suites that run onnxruntime-node: the native binding creates typed
  * arrays in Node's main realm, while jest's sandbox has its own Float32Array & co., so ORT's
  * `instanceof` checks fail ("A float32 tensor's data must be type of function Float32Array").
- * Sharing the main realm's constructors with the sandbox fixes it. Use with the docblock
- * `@jest-environment ./__tests__/model/ort-environment.js` (path relative to the repo root).
+ * Sharing the main realm's constructors with the sandbox fixes it. jest.config.js makes this the
+ * environment of every suite, so no test has to remember it.
  */
 const { TestEnvironment } = require('jest-environment-node');
 
