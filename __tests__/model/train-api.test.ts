@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { generateTransactions } from '../../model/data/generate';
 import { trainModelPackage, type TrainProgressEvent } from '../../model/train/api';
 
-const ORIGINAL = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'original_txs.csv');
+// The original's published sample, vendored (see __tests__/fixtures/README.md).
+const ORIGINAL = path.join(__dirname, '..', 'fixtures', 'original_txs.csv');
 let root: string;
 beforeAll(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'train-api-'))));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
