@@ -1,3 +1,5 @@
+import type { TrainProgressEvent } from '../train/api';
+
 /** A one-line progress bar on stderr (redrawn in place on a TTY, sparse lines otherwise). */
 export class ProgressBar {
   private lastDraw = 0;
@@ -38,4 +40,24 @@ export class ProgressBar {
   done(): void {
     if (this.tty) this.stream.write('\n');
   }
+}
+
+/**
+ * The training progress handler both CLIs use (`npm run train`, `npm start`): one line per stage,
+ * then the bar over trees with the validation loss when early stopping watches one.
+ */
+export function trainingProgress(bar: ProgressBar): (p: TrainProgressEvent) => void {
+  let stage = '';
+  return (p) => {
+    if (p.stage !== stage && p.stage !== 'train') bar.message(`${p.stage}…`);
+    stage = p.stage;
+    if (p.stage === 'train' && p.tree !== undefined && p.totalTrees !== undefined) {
+      bar.update(
+        'train',
+        p.tree,
+        p.totalTrees,
+        p.validLoss !== undefined ? `valid log loss ${p.validLoss.toFixed(5)}` : '',
+      );
+    }
+  };
 }

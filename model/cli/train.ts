@@ -9,9 +9,9 @@
 import * as path from 'node:path';
 import { CsvValidationError } from '../data/csv';
 import type { GbdtParams } from '../train/gbdt';
-import { DEFAULT_MODEL_NAME, trainModelPackage, type TrainProgressEvent } from '../train/api';
+import { DEFAULT_MODEL_NAME, trainModelPackage } from '../train/api';
 import { intOption, numberOption, parseCliArgs, runCli, stringOption, UsageError } from './args';
-import { ProgressBar } from './progress';
+import { ProgressBar, trainingProgress } from './progress';
 
 const USAGE = `usage: npm run train -- --data file.csv [options]
   --data file.csv        training data in the original CSV schema (required)
@@ -73,19 +73,7 @@ async function main(): Promise<void> {
   const outRoot = stringOption(values, 'out') ?? 'models';
 
   const bar = new ProgressBar();
-  let stage = '';
-  const onProgress = (p: TrainProgressEvent): void => {
-    if (p.stage !== stage && p.stage !== 'train') bar.message(`${p.stage}…`);
-    stage = p.stage;
-    if (p.stage === 'train' && p.tree !== undefined && p.totalTrees !== undefined) {
-      bar.update(
-        'train',
-        p.tree,
-        p.totalTrees,
-        p.validLoss !== undefined ? `valid log loss ${p.validLoss.toFixed(5)}` : '',
-      );
-    }
-  };
+  const onProgress = trainingProgress(bar);
   const started = Date.now();
   let result;
   try {

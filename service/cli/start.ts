@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateTransactions } from '../../model/data/generate';
 import { latestModelPackage } from '../../model/package/loader';
-import { DEFAULT_MODEL_NAME, trainModelPackage, type TrainProgressEvent } from '../../model/train/api';
+import { ProgressBar, trainingProgress } from '../../model/cli/progress';
+import { DEFAULT_MODEL_NAME, trainModelPackage } from '../../model/train/api';
 import { runServer } from '../server';
 
 const MODELS_ROOT = path.resolve(__dirname, '../../models');
@@ -44,21 +45,6 @@ function positiveInt(name: string, raw: string | undefined, dflt: number): numbe
   return n;
 }
 
-/** Progress on stderr: one line per stage, a self-overwriting tree counter while training. */
-function progressReporter(): (p: TrainProgressEvent) => void {
-  let stage = '';
-  return (p) => {
-    if (p.stage === 'train' && p.tree !== undefined && p.totalTrees) {
-      process.stderr.write(`\r  train: tree ${p.tree}/${p.totalTrees}`);
-      stage = 'train';
-      return;
-    }
-    if (p.stage === stage) return;
-    process.stderr.write(`${stage === 'train' ? '\n' : ''}  ${p.stage}\n`);
-    stage = p.stage;
-  };
-}
-
 async function ensureModel(rows: number, seed: number): Promise<string> {
   const existing = latestModelPackage(MODELS_ROOT, DEFAULT_MODEL_NAME);
   if (existing) {
@@ -68,6 +54,7 @@ async function ensureModel(rows: number, seed: number): Promise<string> {
   process.stderr.write(
     `no model package under ${path.relative(process.cwd(), MODELS_ROOT) || '.'}/: generating ${rows} synthetic transactions (seed ${seed}) and training one\n`,
   );
+  const bar = new ProgressBar();
   const t0 = performance.now();
   const { rows: data, trueProbability } = generateTransactions({ rows, seed });
   const result = await trainModelPackage({
@@ -75,8 +62,9 @@ async function ensureModel(rows: number, seed: number): Promise<string> {
     trueProbability,
     outRoot: MODELS_ROOT,
     seed,
-    onProgress: progressReporter(),
+    onProgress: trainingProgress(bar),
   });
+  bar.done();
   process.stderr.write(
     `trained ${result.manifest.name}:${result.manifest.version} in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
       `(ROC AUC ${result.metrics.rocAuc.toFixed(3)}; report: ${path.relative(process.cwd(), path.join(result.dir, 'report.md'))})\n`,
