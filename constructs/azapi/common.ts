@@ -6,7 +6,7 @@
  * `body` is a dynamic HCL object, so a generic JSON-string attribute would be wrong
  * (PITFALLS.md §1: a `jsonencode()` string is rejected).
  */
-import { Token } from 'cdktf';
+import { IResolvable, TerraformMetaArguments, TerraformResourceConfig, Token } from 'cdktf';
 
 /**
  * The azapi provider version constraint.
@@ -127,4 +127,32 @@ export function retryToTerraform(r?: AzapiRetry): Record<string, unknown> | unde
     interval_seconds: r.intervalSeconds,
     max_interval_seconds: r.maxIntervalSeconds,
   };
+}
+
+/** The element config every azapi resource and data source hands to cdktf. */
+export function azapiElementConfig(
+  terraformResourceType: string,
+  meta: TerraformMetaArguments,
+): TerraformResourceConfig {
+  return {
+    terraformResourceType,
+    terraformGeneratorMetadata: { providerName: 'azapi' },
+    dependsOn: meta.dependsOn,
+    count: meta.count,
+    provider: meta.provider,
+    lifecycle: meta.lifecycle,
+    forEach: meta.forEach,
+  };
+}
+
+/**
+ * A token for one exported response value of an azapi element, read by path (never by
+ * `jsondecode`, PITFALLS §2): `output.properties.scoringUri` -> `${<element>.output.properties.scoringUri}`.
+ */
+export function outputToken(
+  element: { interpolationForAttribute(attribute: string): IResolvable },
+  root: 'output' | 'sensitive_output',
+  path: string,
+): string {
+  return Token.asString(element.interpolationForAttribute(outputPath(root, path)));
 }

@@ -1,6 +1,6 @@
-import { IResolvable, TerraformDataSource, TerraformMetaArguments, Token } from 'cdktf';
+import { IResolvable, TerraformDataSource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
-import { outputPath, throwIfErrors } from './common';
+import { azapiElementConfig, outputToken, throwIfErrors } from './common';
 import { AzapiActionInputs, actionInputErrors, actionInputsToTerraform } from './resource-action';
 
 export type DataAzapiResourceActionProps = AzapiActionInputs & TerraformMetaArguments;
@@ -15,15 +15,7 @@ export class DataAzapiResourceAction extends TerraformDataSource {
   private readonly attrs: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: DataAzapiResourceActionProps) {
-    super(scope, id, {
-      terraformResourceType: DataAzapiResourceAction.tfResourceType,
-      terraformGeneratorMetadata: { providerName: 'azapi' },
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-    });
+    super(scope, id, azapiElementConfig(DataAzapiResourceAction.tfResourceType, props));
     throwIfErrors(actionInputErrors(`data azapi_resource_action '${this.node.path}'`, props));
     this.attrs = actionInputsToTerraform(props);
   }
@@ -41,11 +33,11 @@ export class DataAzapiResourceAction extends TerraformDataSource {
   }
 
   public outputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('output', path)));
+    return outputToken(this, 'output', path);
   }
 
   public sensitiveOutputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('sensitive_output', path)));
+    return outputToken(this, 'sensitive_output', path);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

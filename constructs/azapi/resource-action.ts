@@ -1,10 +1,11 @@
 import { IResolvable, TerraformMetaArguments, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  azapiElementConfig,
   AzapiRetry,
   AzapiTimeouts,
   commonAzapiErrors,
-  outputPath,
+  outputToken,
   retryToTerraform,
   throwIfErrors,
   timeoutsToTerraform,
@@ -85,15 +86,7 @@ export class AzapiResourceAction extends TerraformResource {
   private readonly attrs: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: AzapiResourceActionProps) {
-    super(scope, id, {
-      terraformResourceType: AzapiResourceAction.tfResourceType,
-      terraformGeneratorMetadata: { providerName: 'azapi' },
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-    });
+    super(scope, id, azapiElementConfig(AzapiResourceAction.tfResourceType, props));
     throwIfErrors(actionInputErrors(`azapi_resource_action '${this.node.path}'`, props));
     this.attrs = {
       ...actionInputsToTerraform(props),
@@ -115,11 +108,11 @@ export class AzapiResourceAction extends TerraformResource {
   }
 
   public outputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('output', path)));
+    return outputToken(this, 'output', path);
   }
 
   public sensitiveOutputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('sensitive_output', path)));
+    return outputToken(this, 'sensitive_output', path);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -1,10 +1,11 @@
 import { IResolvable, TerraformMetaArguments, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  azapiElementConfig,
   AzapiRetry,
   AzapiTimeouts,
   commonAzapiErrors,
-  outputPath,
+  outputToken,
   retryToTerraform,
   throwIfErrors,
   timeoutsToTerraform,
@@ -77,15 +78,7 @@ export class AzapiResource extends TerraformResource {
   private readonly attrs: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: AzapiResourceProps) {
-    super(scope, id, {
-      terraformResourceType: AzapiResource.tfResourceType,
-      terraformGeneratorMetadata: { providerName: 'azapi' },
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-    });
+    super(scope, id, azapiElementConfig(AzapiResource.tfResourceType, props));
     const errors = commonAzapiErrors(`azapi_resource '${this.node.path}'`, props);
     if (props.identity?.type.includes('UserAssigned') && !(props.identity.identityIds ?? []).length) {
       errors.push(
@@ -149,12 +142,12 @@ export class AzapiResource extends TerraformResource {
    * The path must also be listed in `responseExportValues`.
    */
   public outputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('output', path)));
+    return outputToken(this, 'output', path);
   }
 
   /** Like {@link outputAttribute} for `sensitiveResponseExportValues`. */
   public sensitiveOutputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('sensitive_output', path)));
+    return outputToken(this, 'sensitive_output', path);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -1,10 +1,11 @@
-import { IResolvable, TerraformMetaArguments, TerraformResource, Token } from 'cdktf';
+import { IResolvable, TerraformMetaArguments, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  azapiElementConfig,
   AzapiRetry,
   AzapiTimeouts,
   commonAzapiErrors,
-  outputPath,
+  outputToken,
   retryToTerraform,
   throwIfErrors,
   timeoutsToTerraform,
@@ -56,15 +57,7 @@ export class AzapiUpdateResource extends TerraformResource {
   private readonly attrs: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: AzapiUpdateResourceProps) {
-    super(scope, id, {
-      terraformResourceType: AzapiUpdateResource.tfResourceType,
-      terraformGeneratorMetadata: { providerName: 'azapi' },
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-    });
+    super(scope, id, azapiElementConfig(AzapiUpdateResource.tfResourceType, props));
     const what = `azapi_update_resource '${this.node.path}'`;
     const errors = commonAzapiErrors(what, props);
     const byId = props.resourceId !== undefined;
@@ -101,7 +94,7 @@ export class AzapiUpdateResource extends TerraformResource {
 
   /** Token for `output.<path>` (path listed in `responseExportValues`). */
   public outputAttribute(path: string): string {
-    return Token.asString(this.interpolationForAttribute(outputPath('output', path)));
+    return outputToken(this, 'output', path);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
