@@ -25,6 +25,7 @@ import { exportGbdtToOnnx } from '../model/export/onnx';
 import { FEATURE_NAMES, fitFeatureSpec, writeFeatures, type FeatureSpec } from '../model/features';
 import { predictProba, trainGbdt, type GbdtModel, type GbdtParams } from '../model/train/gbdt';
 import { predictLogistic, trainLogistic } from '../model/train/logistic';
+import { describeMachine } from './machine';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORK = path.join(ROOT, '.tmp', 'bench-model');
@@ -148,19 +149,6 @@ function toMatrix(
     p[i] = cols.trueProbability(i);
   }
   return { X, y, p };
-}
-
-function machine(): string {
-  const cpu = fs
-    .readFileSync('/proc/cpuinfo', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('model name'))
-    ?.split(':')[1]
-    ?.trim();
-  return `${os.availableParallelism()} cores (nproc), ${cpu ?? os.cpus()[0]?.model ?? 'unknown CPU'}, ${(
-    os.totalmem() /
-    2 ** 30
-  ).toFixed(1)} GiB RAM, node ${process.version}`;
 }
 
 function loadAverage(): string {
@@ -344,7 +332,7 @@ async function main(): Promise<void> {
   const md = [
     '## Model pipeline (GBDT training, quality, raw ONNX inference)',
     '',
-    `Machine: ${machine()}. Command: \`tsx bench/model.ts\`. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAverage()}.`,
+    `Machine: ${describeMachine()}. Command: \`tsx bench/model.ts\`. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAverage()}.`,
     'The machine is shared (other helpers build and test on the same 2 cores), so absolute times are noisy;',
     'the baselines below were measured in the same run.',
     '',

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeMachine } from './machine';
 
 const root = path.resolve(__dirname, '..');
 const TSX = path.join(root, 'node_modules/tsx/dist/cli.mjs');
@@ -62,16 +63,6 @@ function inProcessSynth(runs: number, outdir: string): { load: number[]; synth: 
     synth.push(r.synth);
   }
   return { load, synth };
-}
-
-function machine(): string {
-  const cpu = fs
-    .readFileSync('/proc/cpuinfo', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('model name'))
-    ?.split(':')[1]
-    ?.trim();
-  return `${os.cpus().length} cores (nproc), ${cpu ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}`;
 }
 
 function main(): void {
@@ -130,7 +121,7 @@ function main(): void {
   const md = [
     '## Synth (infrastructure)',
     '',
-    `Machine: ${machine()}. Command: \`tsx bench/synth.ts\` (medians; the app process and`,
+    `Machine: ${describeMachine()}. Command: \`tsx bench/synth.ts\` (medians; the app process and`,
     'in-process synth 5 runs each, `cdktf synth` and `tsc` 3 runs each). Other work may share the cores',
     'while this runs, so treat small differences as noise; the baselines were measured in the same run.',
     '',
