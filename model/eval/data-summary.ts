@@ -6,15 +6,10 @@
  */
 import type { TransactionColumns } from '../data/columns';
 import { emptyTransaction } from '../data/columns';
+import { IMPUTED_FIELDS } from '../features';
 
-const COLUMNS = [
-  'amount',
-  'hour_of_day',
-  'day_of_week',
-  'customer_tenure_days',
-  'avg_monthly_spend',
-  'num_prev_tx_24h',
-] as const;
+/** The raw numeric fields: amount plus the optional ones the features impute. */
+const COLUMNS = ['amount', ...IMPUTED_FIELDS] as const;
 
 /** Markdown table: describe() of the numeric columns plus fraud rate by merchant category. */
 export async function danfoDataSummary(data: TransactionColumns, maxRows = 100_000): Promise<string> {
