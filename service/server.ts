@@ -41,7 +41,15 @@ export interface RunningService {
   stop(reason: string): Promise<void>;
 }
 
-export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+/**
+ * @param onFatal called when serving can no longer continue after readiness (the ORT worker
+ *   crashed); runServer drains and exits non-zero. @default - none (the state turns failed)
+ */
+export async function startService(
+  config: ServiceConfig,
+  logger: Logger,
+  onFatal?: (reason: string) => void,
+): Promise<RunningService> {
   const telemetry = new ServiceTelemetry({
     deploymentName: config.deploymentName,
     logger,
@@ -82,13 +90,19 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     intraOpThreads: config.ortIntraOpThreads,
     interOpThreads: config.ortInterOpThreads,
     microBatchMaxRows: config.microBatchMaxRows,
+    workerMinRows: config.ortWorkerMinRows,
   }).then(
-    (model) => {
+    async (model) => {
       if (state.phase !== 'loading') {
         logger.info('model loaded after shutdown began; not serving it', { model: model.ref });
+        await model.release().catch(() => undefined);
         return model;
       }
       telemetry.attachModel(model.manifest);
+      model.worker?.onCrash((err) => {
+        logger.error('scoring worker crashed; readiness failed, shutting down', { err });
+        onFatal?.('scoring worker crashed');
+      });
       state.setReady(model);
       logger.info('ready', {
         model: model.ref,
@@ -96,6 +110,9 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
         modelDirSource: config.modelDirSource,
         loadMs: round(model.loadMs),
         warmupMs: round(model.warmupMs),
+        ortWorker: model.worker
+          ? { minRows: model.workerMinRows, threadId: model.worker.thread.threadId }
+          : 'off',
         processStartToReadyMs: round(process.uptime() * 1000),
       });
       return model;
@@ -127,7 +144,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     }
     await telemetry.shutdown(config.shutdownGraceMs - (performance.now() - t0));
     const model = state.model;
-    if (model) await model.session.release().catch(() => undefined);
+    // Waits for runs still in the ORT worker, terminates it, releases both sessions.
+    if (model) await model.release().catch(() => undefined);
     logger.info('stopped', { reason, drainMs: round(performance.now() - t0) });
   };
 
@@ -155,8 +173,8 @@ export async function runServer(
   }
   const logger = createJsonLogger({ level: config.logLevel });
   logger.info('starting', { config: describeConfig(config), node: process.version, pid: process.pid });
-  const service = await startService(config, logger);
   let exiting = false;
+  const service = await startService(config, logger, (reason) => exitAfter(reason, 1));
   const exitAfter = (reason: string, code: number): void => {
     // Idempotent: a second signal (or a load failure during the drain) changes nothing.
     if (exiting) return;

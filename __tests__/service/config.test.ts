@@ -13,6 +13,7 @@ describe('parseConfig', () => {
       bodyLimitBytes: 2 * 1024 * 1024,
       ortIntraOpThreads: 1,
       microBatchMaxRows: 256,
+      ortWorkerMinRows: 128,
       telemetryAuth: 'connection-string',
       logLevel: 'info',
     });
@@ -46,6 +47,14 @@ describe('parseConfig', () => {
     expect(c.bodyLimitBytes).toBe(512 * 1024);
     expect(c.maxBatch).toBe(50);
     expect(c.deploymentName).toBe('green');
+  });
+
+  test('ORT_WORKER_MIN_ROWS: 0 turns the worker off; a bad value is named with its rule', () => {
+    expect(parseConfig({ MODEL_DIR: '/m', ORT_WORKER_MIN_ROWS: '0' }).ortWorkerMinRows).toBe(0);
+    expect(parseConfig({ MODEL_DIR: '/m', ORT_WORKER_MIN_ROWS: '500' }).ortWorkerMinRows).toBe(500);
+    expect(() => parseConfig({ MODEL_DIR: '/m', ORT_WORKER_MIN_ROWS: 'many' })).toThrow(
+      /ORT_WORKER_MIN_ROWS="many": must be an integer in 0\.\.100000/,
+    );
   });
 
   test('GIVEN several bad variables WHEN parsed THEN one error names each with its value and rule', () => {

@@ -154,6 +154,8 @@ test('GIVEN a model dir WHEN the bundle starts THEN it listens, becomes ready an
   const { url } = (await p.waitFor('listening')) as unknown as { url: string };
   const ready = await p.waitFor('ready');
   expect(ready).toMatchObject({ model: 'fraud-test:1', modelDirSource: 'MODEL_DIR' });
+  // The ORT worker thread runs the bundle itself and is warmed up before 'ready'.
+  expect(ready.ortWorker).toEqual({ minRows: 128, threadId: expect.any(Number) });
   expect((await fetch(`${url}/health/ready`)).status).toBe(200);
   const res = await fetch(`${url}/score`, {
     method: 'POST',
@@ -166,6 +168,16 @@ test('GIVEN a model dir WHEN the bundle starts THEN it listens, becomes ready an
     deployment: 'green',
     pred_proba: expect.any(Number),
   });
+  const rows = Array.from({ length: 200 }, (_, i) => transaction(i));
+  const batch = await fetch(`${url}/score`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instances: rows }),
+  });
+  expect(batch.status).toBe(200);
+  const { predictions } = (await batch.json()) as { predictions: number[] };
+  expect(predictions).toHaveLength(200);
+  for (const p of predictions) expect(p >= 0 && p <= 1).toBe(true);
   p.child.kill('SIGTERM');
   expect(await p.exited).toEqual({ code: 0, signal: null });
 });
@@ -194,7 +206,8 @@ test('GIVEN a model dir without a package THEN readiness never turns 200 and the
 });
 
 test('WHEN SIGTERM arrives with requests in flight THEN every one is answered, then the process exits 0 and stops accepting', async () => {
-  const p = start({ SHUTDOWN_GRACE_MS: '8000', LOG_LEVEL: 'debug' });
+  // The 2-row batches go to the ORT worker thread: its runs in flight must finish too.
+  const p = start({ SHUTDOWN_GRACE_MS: '8000', LOG_LEVEL: 'debug', ORT_WORKER_MIN_ROWS: '2' });
   const { url } = (await p.waitFor('listening')) as unknown as { url: string };
   await p.waitFor('ready');
   const inFlight = Array.from({ length: 6 }, (_, i) =>

@@ -4,11 +4,13 @@
  * - batch: `{"instances": [{...}, ...]}` (1..MAX_BATCH) -> `{"predictions": [...], "model", "deployment"}`.
  * Unknown top-level and transaction fields are ignored. Every row is validated before any is
  * scored; a 400 lists each bad field with its value and rule. Features are computed by the
- * shared model/features module, then the row(s) go through the micro-batcher to the one session.
+ * shared model/features module; then a large batch goes to the ORT worker thread and everything
+ * else through the micro-batcher to the main thread's session (see ServingModel.score).
  */
 import type { NextFunction, Request, Response } from 'express';
 import { writeFeatures } from '../../model/features';
 import { validateScoringInput, type FieldError, type ScoringInput } from '../../model/schema';
+import { predictionsJson, roundProbability } from '../scoring/predictions-json';
 import type { ServingState } from '../scoring/serving-state';
 import type { ServiceTelemetry } from '../telemetry/service-telemetry';
 import { HttpError } from './errors';
@@ -23,9 +25,6 @@ export interface ScoreRouteDeps {
 
 /** Validation of a batch stops collecting after this many field errors (the rest are counted). */
 const MAX_COLLECTED_ERRORS = 1000;
-
-/** float32 carries about 7 significant digits; more would print float noise (0.0299999993). */
-const roundProbability = (p: number): number => Number(p.toPrecision(7));
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,11 +89,14 @@ export function parseScoreBody(
   const errors: FieldError[] = [];
   let errorCount = 0;
   for (let i = 0; i < instances.length; i += 1) {
-    const r = validateScoringInput(instances[i], `instances[${i}]`);
+    // The `instances[i]` prefix is only needed for errors: build it for bad rows only.
+    const r = validateScoringInput(instances[i]);
     if (r.ok) inputs[i] = r.value;
     else {
-      errorCount += r.errors.length;
-      if (errors.length < MAX_COLLECTED_ERRORS) errors.push(...r.errors);
+      const named = validateScoringInput(instances[i], `instances[${i}]`);
+      const rowErrors = named.ok ? [] : named.errors;
+      errorCount += rowErrors.length;
+      if (errors.length < MAX_COLLECTED_ERRORS) errors.push(...rowErrors);
     }
   }
   if (errorCount > 0) throw invalid(errors, instances.length, errorCount);
@@ -122,10 +124,14 @@ export function scoreHandler(deps: ScoreRouteDeps) {
       return;
     }
     const { kind, inputs } = parseScoreBody(req.body, deps.maxBatch);
-    const features = new Float32Array(inputs.length * model.width);
+    const written = new Float32Array(inputs.length * model.width);
     const spec = model.manifest.featureSpec;
-    for (let i = 0; i < inputs.length; i += 1) writeFeatures(inputs[i], spec, features, i);
-    const scores = await model.batcher.scoreRows(features, inputs.length);
+    for (let i = 0; i < inputs.length; i += 1) writeFeatures(inputs[i], spec, written, i);
+    // Large runs go to the ORT worker thread, which takes `written` (transferred) and hands the
+    // same memory back as `features`.
+    const batch = kind === 'batch';
+    const scored = await model.score(written, inputs.length, { predictionsJson: batch });
+    const { features, scores } = scored;
     if (kind === 'single') {
       res.json({
         pred_proba: roundProbability(scores[0]),
@@ -133,9 +139,13 @@ export function scoreHandler(deps: ScoreRouteDeps) {
         deployment: deps.deploymentName,
       });
     } else {
-      const predictions = new Array<number>(scores.length);
-      for (let i = 0; i < scores.length; i += 1) predictions[i] = roundProbability(scores[i]);
-      res.json({ predictions, model: model.ref, deployment: deps.deploymentName });
+      // The same bytes as res.json({ predictions, model, deployment }); the predictions text
+      // was usually written by the ORT worker thread, off the main thread.
+      const predictions = scored.predictionsJson ?? predictionsJson(scores);
+      res.setHeader('content-type', 'application/json');
+      res.send(
+        `{"predictions":${predictions},"model":${JSON.stringify(model.ref)},"deployment":${JSON.stringify(deps.deploymentName)}}`,
+      );
     }
     deps.telemetry.recordScored(features, inputs, scores, performance.now() - contextOf(res).startedAt);
   };

@@ -1,6 +1,7 @@
 /**
- * The one onnxruntime-node InferenceSession of the process (PITFALLS.md §3: sessions leak when
- * created per request or hot-swapped; a new model means a new deployment or a restart).
+ * One onnxruntime-node InferenceSession, created once per thread at boot: the main thread's, and
+ * the ORT worker thread's (PITFALLS.md §3: sessions leak when created per request or
+ * hot-swapped; a new model means a new deployment or a restart).
  */
 import * as ort from 'onnxruntime-node';
 import type { RowScorer } from './micro-batcher';

@@ -24,6 +24,10 @@ export class ServingState {
     if (this.phaseValue !== 'loading') throw new Error(`cannot become ready from phase '${this.phaseValue}'`);
     this.current = model;
     this.phaseValue = 'ready';
+    // A crashed ORT worker ends serving: readiness 503 (see WorkerScorer's crash policy).
+    model.worker?.onCrash(() => {
+      if (this.phaseValue === 'ready') this.phaseValue = 'failed';
+    });
   }
 
   setFailed(): void {

@@ -1,0 +1,4 @@
+/** Worker entry when running from source (tsx, jest); the bundle uses server.js itself (main.ts). */
+import { runOrtWorker } from './ort-worker';
+
+runOrtWorker();
