@@ -333,7 +333,7 @@ async function main(): Promise<void> {
     '## Model pipeline (GBDT training, quality, raw ONNX inference)',
     '',
     `Machine: ${describeMachine()}. Command: \`tsx bench/model.ts\`. Load average (1/5/15 min) before: ${loadBefore}, after: ${loadAverage()}.`,
-    'The machine is shared (other helpers build and test on the same 2 cores), so absolute times are noisy;',
+    'The machine is shared and noisy (the load average above says how busy it was), so absolute times vary;',
     'the baselines below were measured in the same run.',
     '',
     `Data: ${ROWS.toLocaleString('en')} generated training rows (seed 1, fraud rate ${(

@@ -4,7 +4,6 @@
  * runs, each next to a baseline measured in the same run.
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { tarGzDirectory } from '../constructs/scoring-image-context';
 import { diffRollout } from '../scripts/rollout-diff';
 import { evaluateRolloutSource } from '../scripts/rollout-load';
 import { bundleServiceSync } from '../service/bundle';
+import { describeMachine } from './machine';
 
 const ROOT = path.resolve(__dirname, '..');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -70,13 +70,12 @@ rows.push([
 ]);
 rmSync(tmp, { recursive: true, force: true });
 
-const cpu = cpus()[0]?.model ?? 'unknown';
 const md = [
   '## Rollout and serving (issue 5)',
   '',
-  `Machine: ${cpus().length} cores, ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}.`,
+  `Machine: ${describeMachine()}.`,
   'Command: `npx tsx bench/rollout.ts`. Medians in milliseconds (50, 200 or 5 runs as noted by the rows).',
-  'Noisy: other helpers shared the 2 cores while this ran.',
+  'The machine is shared and noisy; each figure sits next to a baseline measured in the same run.',
   '',
   '| Measured | Median (ms) | Baseline | Baseline median (ms) |',
   '|---|---|---|---|',
