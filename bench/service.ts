@@ -27,7 +27,7 @@ import { featureMatrix } from '../model/features';
 import { loadModelPackage } from '../model/package/loader';
 import type { ScoringInput } from '../model/schema';
 import { trainModelPackage } from '../model/train/api';
-import { bundleServiceSync, SERVER_NODE_FLAGS } from '../service/bundle';
+import { bundleServiceSync } from '../service/bundle';
 import { parseScoreBody } from '../service/http/score-route';
 import { OrtScorer } from '../service/scoring/ort-scorer';
 import { WorkerScorer } from '../service/scoring/worker-scorer';
@@ -61,8 +61,7 @@ interface Proc {
 /** Spawns a node script and waits for its JSON 'ready' (or 'listening' for the ceiling) log line. */
 function spawnNode(script: string, env: Record<string, string>, waitMsg: string): Promise<Proc> {
   const t0 = performance.now();
-  // Both the service and the bare-Express ceiling run with the image's node flags.
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, script], {
+  const child = spawn(process.execPath, [script], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_PATH: path.join(ROOT, 'node_modules'),

@@ -25,15 +25,6 @@ import * as path from 'node:path';
  */
 export const SERVICE_EXTERNALS = ['onnxruntime-node', 'applicationinsights', '@azure/identity'] as const;
 
-/**
- * Node flags the server runs with (the Dockerfile's CMD carries exactly these; tests and the
- * benchmark spawn the bundle with them too). A 32 MB semi-space makes young-generation GCs, the
- * stop-the-world pauses that show up in the latency tail, about four times rarer than Node 20's
- * default on this allocation-heavy JSON workload; RSS under load stays under 200 MB
- * (BENCHMARKS.md, "Scoring service").
- */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'] as const;
-
 export interface BundleServiceOptions {
   /** Folder to write the build context into (created; existing files with the same names are replaced). */
   readonly outDir: string;

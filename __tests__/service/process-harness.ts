@@ -2,7 +2,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO } from './helpers';
-import { SERVER_NODE_FLAGS } from '../../service/bundle';
 
 export interface LogLine {
   level: string;
@@ -20,8 +19,7 @@ export interface ServiceProcess {
 }
 
 export function spawnService(serverJs: string, env: Record<string, string>): ServiceProcess {
-  // The same node flags as the image's CMD.
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverJs], {
+  const child = spawn(process.execPath, [serverJs], {
     cwd: path.dirname(serverJs),
     // Externals (onnxruntime-node, applicationinsights) resolve from the repo's node_modules,
     // standing in for the image's `npm ci` of service/runtime.
