@@ -13,53 +13,75 @@ function orderByScoreDesc(scores: ArrayLike<number>): Uint32Array {
   return order.sort((a, b) => scores[b] - scores[a] || a - b);
 }
 
-/** ROC AUC = P(score of a random positive > random negative), ties count 1/2. */
-export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number {
+/**
+ * The rows grouped by tied score, from the highest score down: the one walk that ROC AUC,
+ * average precision, the F1 threshold and the curves all share. Group g holds `pos[g]` positives
+ * and `neg[g]` negatives with score `score[g]`; `end[g]` is how many rows are at or above it.
+ */
+interface ScoreGroups {
+  readonly count: number;
+  readonly score: Float64Array;
+  readonly pos: Uint32Array;
+  readonly neg: Uint32Array;
+  readonly end: Uint32Array;
+  readonly totalPos: number;
+  readonly totalNeg: number;
+}
+
+function scoreGroups(y: ArrayLike<number>, scores: ArrayLike<number>): ScoreGroups {
   const order = orderByScoreDesc(scores);
-  let pos = 0;
-  let neg = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) pos++;
-    else neg++;
-  }
-  if (pos === 0 || neg === 0) return NaN;
-  // Walk groups of tied scores from the top; each negative beats the positives seen below it.
-  let area = 0;
-  let posAbove = 0;
-  for (let k = 0; k < order.length; ) {
+  const n = order.length;
+  const score = new Float64Array(n);
+  const pos = new Uint32Array(n);
+  const neg = new Uint32Array(n);
+  const end = new Uint32Array(n);
+  let count = 0;
+  let totalPos = 0;
+  for (let k = 0; k < n; ) {
+    const s = scores[order[k]];
     let p = 0;
     let q = 0;
-    const s = scores[order[k]];
-    while (k < order.length && scores[order[k]] === s) {
+    while (k < n && scores[order[k]] === s) {
       if (y[order[k]] === 1) p++;
       else q++;
       k++;
     }
-    area += q * (posAbove + p / 2);
-    posAbove += p;
+    score[count] = s;
+    pos[count] = p;
+    neg[count] = q;
+    end[count] = k;
+    count++;
+    totalPos += p;
   }
-  return area / (pos * neg);
+  return { count, score, pos, neg, end, totalPos, totalNeg: n - totalPos };
+}
+
+/** ROC AUC = P(score of a random positive > random negative), ties count 1/2. */
+export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const g = scoreGroups(y, scores);
+  if (g.totalPos === 0 || g.totalNeg === 0) return NaN;
+  // Each negative beats the positives seen below it, and half of those tied with it.
+  let area = 0;
+  let posAbove = 0;
+  for (let i = 0; i < g.count; i++) {
+    area += g.neg[i] * (posAbove + g.pos[i] / 2);
+    posAbove += g.pos[i];
+  }
+  return area / (g.totalPos * g.totalNeg);
 }
 
 /** Average precision (area under the precision-recall step curve), ties grouped. */
 export function prAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number {
-  const order = orderByScoreDesc(scores);
-  let pos = 0;
-  for (let i = 0; i < y.length; i++) pos += y[i] === 1 ? 1 : 0;
-  if (pos === 0) return NaN;
+  const g = scoreGroups(y, scores);
+  if (g.totalPos === 0) return NaN;
   let tp = 0;
   let fp = 0;
   let ap = 0;
-  for (let k = 0; k < order.length; ) {
-    const s = scores[order[k]];
-    let p = 0;
-    while (k < order.length && scores[order[k]] === s) {
-      if (y[order[k]] === 1) p++;
-      else fp++;
-      k++;
-    }
+  for (let i = 0; i < g.count; i++) {
+    const p = g.pos[i];
+    fp += g.neg[i];
     tp += p;
-    if (p > 0) ap += (p / pos) * (tp / (tp + fp));
+    if (p > 0) ap += (p / g.totalPos) * (tp / (tp + fp));
   }
   return ap;
 }
@@ -147,25 +169,19 @@ export function confusionAt(y: ArrayLike<number>, p: ArrayLike<number>, threshol
 
 /** Threshold maximizing F1 (a score value from `p`); 0.5 when there are no positives. */
 export function bestF1Threshold(y: ArrayLike<number>, p: ArrayLike<number>): number {
-  const order = orderByScoreDesc(p);
-  let pos = 0;
-  for (let i = 0; i < y.length; i++) pos += y[i];
-  if (pos === 0) return 0.5;
+  const g = scoreGroups(y, p);
+  if (g.totalPos === 0) return 0.5;
   let tp = 0;
   let fp = 0;
   let best = -1;
   let bestT = 0.5;
-  for (let k = 0; k < order.length; ) {
-    const s = p[order[k]];
-    while (k < order.length && p[order[k]] === s) {
-      if (y[order[k]] === 1) tp++;
-      else fp++;
-      k++;
-    }
-    const f1 = (2 * tp) / (tp + fp + pos);
+  for (let i = 0; i < g.count; i++) {
+    tp += g.pos[i];
+    fp += g.neg[i];
+    const f1 = (2 * tp) / (tp + fp + g.totalPos);
     if (f1 > best) {
       best = f1;
-      bestT = s;
+      bestT = g.score[i];
     }
   }
   return bestT;
@@ -182,24 +198,20 @@ export function curves(
   p: ArrayLike<number>,
   maxPoints = 400,
 ): { roc: CurvePoint[]; pr: CurvePoint[] } {
-  const order = orderByScoreDesc(p);
-  let pos = 0;
-  for (let i = 0; i < y.length; i++) pos += y[i];
-  const neg = y.length - pos;
+  const g = scoreGroups(y, p);
+  const { totalPos: pos, totalNeg: neg } = g;
+  const n = y.length;
   const roc: CurvePoint[] = [{ x: 0, y: 0 }];
   const pr: CurvePoint[] = [];
   let tp = 0;
   let fp = 0;
-  const step = Math.max(1, Math.floor(order.length / maxPoints));
+  const step = Math.max(1, Math.floor(n / maxPoints));
   let next = step;
-  for (let k = 0; k < order.length; ) {
-    const s = p[order[k]];
-    while (k < order.length && p[order[k]] === s) {
-      if (y[order[k]] === 1) tp++;
-      else fp++;
-      k++;
-    }
-    if (k >= next || k === order.length) {
+  for (let i = 0; i < g.count; i++) {
+    tp += g.pos[i];
+    fp += g.neg[i];
+    const k = g.end[i];
+    if (k >= next || k === n) {
       roc.push({ x: neg > 0 ? fp / neg : 0, y: pos > 0 ? tp / pos : 0 });
       pr.push({ x: pos > 0 ? tp / pos : 0, y: tp / (tp + fp) });
       next = k + step;
