@@ -78,32 +78,24 @@ export async function loadServingModel(
     return rows;
   };
   const workerMinRows = options.workerMinRows ?? 0;
+  // The main thread's session and the worker's are built from the same options.
+  const scorerOptions = {
+    modelPath: pkg.onnxPath,
+    inputName: manifest.input.name,
+    outputName: manifest.output.name,
+    width,
+    intraOpThreads: options.intraOpThreads,
+    interOpThreads: options.interOpThreads,
+  };
   // The worker loads and warms up its own session in parallel with the main thread's.
   const workerStarting =
     workerMinRows > 0
-      ? WorkerScorer.start({
-          scorer: {
-            modelPath: pkg.onnxPath,
-            inputName: manifest.input.name,
-            outputName: manifest.output.name,
-            width,
-            intraOpThreads: options.intraOpThreads,
-            interOpThreads: options.interOpThreads,
-          },
-          warmup: { features: warmupRows(), rows: 2 },
-        })
+      ? WorkerScorer.start({ scorer: scorerOptions, warmup: { features: warmupRows(), rows: 2 } })
       : undefined;
   workerStarting?.catch(() => undefined); // awaited below; do not let it go unhandled meanwhile
   let session: OrtScorer;
   try {
-    session = await OrtScorer.create({
-      modelPath: pkg.onnxPath,
-      inputName: manifest.input.name,
-      outputName: manifest.output.name,
-      width,
-      intraOpThreads: options.intraOpThreads,
-      interOpThreads: options.interOpThreads,
-    });
+    session = await OrtScorer.create(scorerOptions);
   } catch (err) {
     await workerStarting?.then((w) => w.release()).catch(() => undefined);
     throw err;
