@@ -15,6 +15,12 @@ export const ONNX_OUTPUT_NAME = 'probability';
 export const ONNX_ML_OPSET = 3;
 export const ONNX_DEFAULT_OPSET = 13;
 export const ONNX_TREE_OP = 'TreeEnsembleRegressor';
+/**
+ * Metadata key holding each node's training cover (rows that reached it), comma-separated in the
+ * order of `nodes_*`. Path-dependent TreeSHAP (model/explain) needs it and the op has no such
+ * attribute; keeping it in model.onnx makes the file alone enough to explain its predictions.
+ */
+export const ONNX_NODE_COVER_KEY = 'tree_node_cover';
 
 const A = onnx.AttributeProto.AttributeType;
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
@@ -70,6 +76,7 @@ export function exportGbdtToOnnx(model: GbdtModel, opts: OnnxExportOptions = {})
   const targetNodeIds: number[] = [];
   const targetIds: number[] = [];
   const targetWeights: number[] = [];
+  const nodesCover: number[] = [];
   model.trees.forEach((tree, t) => {
     for (let k = 0; k < tree.feature.length; k++) {
       const leaf = tree.feature[k] < 0;
@@ -81,6 +88,7 @@ export function exportGbdtToOnnx(model: GbdtModel, opts: OnnxExportOptions = {})
       nodesTrue.push(leaf ? 0 : tree.left[k]);
       nodesFalse.push(leaf ? 0 : tree.right[k]);
       nodesMissingTrue.push(leaf ? 0 : tree.missingLeft[k]);
+      nodesCover.push(tree.count[k]);
       if (leaf) {
         targetTreeIds.push(t);
         targetNodeIds.push(k);
@@ -136,6 +144,7 @@ export function exportGbdtToOnnx(model: GbdtModel, opts: OnnxExportOptions = {})
       { key: 'name', value: name },
       { key: 'version', value: opts.version ?? '0' },
       { key: 'feature_names', value: (opts.featureNames ?? []).join(',') },
+      { key: ONNX_NODE_COVER_KEY, value: nodesCover.join(',') },
     ],
     graph: {
       name,
