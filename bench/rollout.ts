@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tarGzDirectory } from '../constructs/scoring-image-context';
+import { tarGzDirectory } from '../constructs/serving/scoring-image-context';
 import { diffRollout } from '../scripts/rollout-diff';
 import { evaluateRolloutSource } from '../scripts/rollout-load';
 import { bundleServiceSync } from '../service/bundle';

@@ -3,7 +3,7 @@
  * one human line per environment (`prod: blue 90 -> 50, green 10 -> 50`) and the changes that
  * are unsafe to apply in one go. No I/O, so the rules are unit- and property-tested.
  */
-import { fmtSplit } from '../constructs/rollout-validation';
+import { fmtSplit } from '../constructs/serving/rollout-validation';
 
 /** Per-environment guard rails (from stacks/environments.ts). */
 export interface RolloutGuard {

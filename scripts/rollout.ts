@@ -8,7 +8,7 @@
  * maxCanaryStep. Exits 2 on a usage error. The PR plan preview runs it with the PR's base.
  */
 import { parseArgs } from 'node:util';
-import { rolloutProblems } from '../constructs/rollout-validation';
+import { rolloutProblems } from '../constructs/serving/rollout-validation';
 import { describeRollout, diffRollout } from './rollout-diff';
 import { rolloutGuards } from './rollout-guards';
 import { loadRolloutAtRef, loadWorkingRollout } from './rollout-load';

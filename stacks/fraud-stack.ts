@@ -8,20 +8,20 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppInsights } from '../constructs/app-insights';
+import { AppInsights } from '../constructs/platform/app-insights';
 import { AzapiProvider } from '../constructs/azapi';
-import { ContainerRegistry } from '../constructs/container-registry';
-import { Diagnostics } from '../constructs/diagnostics';
-import { KeyVault } from '../constructs/key-vault';
-import { LogAnalytics } from '../constructs/log-analytics';
-import { MlWorkspace } from '../constructs/ml-workspace';
-import { ModelRegistry } from '../constructs/model-registry';
-import { platformNames, PlatformNames } from '../constructs/naming';
+import { ContainerRegistry } from '../constructs/platform/container-registry';
+import { Diagnostics } from '../constructs/platform/diagnostics';
+import { KeyVault } from '../constructs/platform/key-vault';
+import { LogAnalytics } from '../constructs/platform/log-analytics';
+import { MlWorkspace } from '../constructs/platform/ml-workspace';
+import { ModelRegistry } from '../constructs/platform/model-registry';
+import { platformNames, PlatformNames } from '../constructs/core/naming';
 import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../constructs/policy';
-import { SecureStorage } from '../constructs/storage';
+import { SecureStorage } from '../constructs/platform/storage';
 import { applyStateBackend, StateBackend } from './backend';
-import { EnvironmentRollout } from '../constructs/rollout-validation';
-import { BuildContextWriter } from '../constructs/scoring-image';
+import { EnvironmentRollout } from '../constructs/serving/rollout-validation';
+import { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { EnvironmentConfig, EnvName, validateEnvironments } from './environments';
 import { ROLLOUT } from './rollout';
 import { Serving } from './serving';
@@ -47,7 +47,7 @@ export const stackName = (env: EnvName): string => `fraud-${env}`;
 export class FraudStack extends TerraformStack {
   public readonly envName: EnvName;
   public readonly env: EnvironmentConfig;
-  /** Resource names of this environment (deterministic; see constructs/naming.ts). */
+  /** Resource names of this environment (deterministic; see constructs/core/naming.ts). */
   public readonly names: PlatformNames;
   /** The required tags every azurerm resource gets. */
   public readonly tags: Readonly<Record<string, string>>;

@@ -27,7 +27,7 @@
  * This file must stay pure data with type-only imports: `npm run rollout -- status --base <ref>`
  * evaluates the version of this file from an older git revision on its own.
  */
-import type { EnvironmentRollout } from '../constructs/rollout-validation';
+import type { EnvironmentRollout } from '../constructs/serving/rollout-validation';
 import type { EnvName } from './environments';
 
 export const ROLLOUT = {

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BuildContextWriter } from '../constructs/scoring-image';
+import type { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { bundleServiceSync } from '../service/bundle';
 
 let cached: { readonly dir: string; readonly files: readonly string[] } | undefined;

@@ -2,9 +2,13 @@
  * Per-environment serving settings (the `serving` section of stacks/environments.ts) and their
  * checks, including the ones that need the rollout constants. Pure: no cdktf.
  */
-import { autoscaleErrors, AutoscaleSettings, resolveAutoscale } from '../constructs/autoscale-settings';
-import { keyRotationErrors, KeyRotation } from '../constructs/endpoint-keys-rotation';
-import type { EnvironmentRollout } from '../constructs/rollout-validation';
+import {
+  autoscaleErrors,
+  AutoscaleSettings,
+  resolveAutoscale,
+} from '../constructs/serving/autoscale-settings';
+import { keyRotationErrors, KeyRotation } from '../constructs/serving/endpoint-keys-rotation';
+import type { EnvironmentRollout } from '../constructs/serving/rollout-validation';
 
 export interface ServingSettings {
   /**

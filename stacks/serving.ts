@@ -7,23 +7,23 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import { AppInsights } from '../constructs/app-insights';
-import { DeploymentAutoscale } from '../constructs/autoscale';
-import { ContainerRegistry } from '../constructs/container-registry';
-import { EndpointKeys } from '../constructs/endpoint-keys';
-import { KeyVault } from '../constructs/key-vault';
-import { MlWorkspace } from '../constructs/ml-workspace';
-import { ModelRegistry } from '../constructs/model-registry';
-import { LocalModelVersion, registryModelUri } from '../constructs/model-version';
-import { OnlineEndpoint } from '../constructs/online-endpoint';
+import { AppInsights } from '../constructs/platform/app-insights';
+import { DeploymentAutoscale } from '../constructs/serving/autoscale';
+import { ContainerRegistry } from '../constructs/platform/container-registry';
+import { EndpointKeys } from '../constructs/serving/endpoint-keys';
+import { KeyVault } from '../constructs/platform/key-vault';
+import { MlWorkspace } from '../constructs/platform/ml-workspace';
+import { ModelRegistry } from '../constructs/platform/model-registry';
+import { LocalModelVersion, registryModelUri } from '../constructs/serving/model-version';
+import { OnlineEndpoint } from '../constructs/serving/online-endpoint';
 import {
   EnvironmentRollout,
   environmentRolloutProblems,
   parseModelRef,
   ModelRef,
-} from '../constructs/rollout-validation';
-import { BuildContextWriter, ScoringImage } from '../constructs/scoring-image';
-import { SecureStorage } from '../constructs/storage';
+} from '../constructs/serving/rollout-validation';
+import { BuildContextWriter, ScoringImage } from '../constructs/serving/scoring-image';
+import { SecureStorage } from '../constructs/platform/storage';
 import { servingRolloutErrors, servingSettingsErrors, ServingSettings } from './serving-settings';
 
 export interface ServingProps {

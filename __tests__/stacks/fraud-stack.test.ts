@@ -4,11 +4,11 @@ import { MachineLearningWorkspace } from '@cdktf/provider-azurerm/lib/machine-le
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { Testing } from 'cdktf';
-import { ModelRegistry } from '../../constructs/model-registry';
+import { ModelRegistry } from '../../constructs/platform/model-registry';
 import { ENV_NAMES, ENVIRONMENTS, EnvName } from '../../stacks/environments';
 import { FraudStack, stackName } from '../../stacks/fraud-stack';
 import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
-import { fixedBuildContext } from '../serving/build-context-fixture';
+import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
 
 type StackJson = {
   terraform: { backend: Record<string, unknown>; required_providers: Record<string, { version: string }> };

@@ -1,0 +1,202 @@
+import 'cdktf/lib/testing/adapters/jest';
+import {
+  ENDPOINT_TYPE,
+  DEPLOYMENT_TYPE,
+  onlineEndpointErrors,
+} from '../../../constructs/serving/online-endpoint';
+import { validateAzapiBody, validateSynthesizedAzapi } from '../../helpers/azapi-schema';
+import { addressOf, byPath, spec, synthServing } from './harness';
+
+const canary = {
+  deployments: {
+    blue: spec('fraud-detection-model:1'),
+    green: spec('fraud-detection-model:2', 2),
+    shadow: spec('fraud-detection-model:3', 2),
+  },
+  traffic: { blue: 90, green: 10, shadow: 0 },
+  mirror: { shadow: 20 },
+};
+
+describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => {
+  const { json, parsed } = synthServing(canary);
+  const azapi = byPath(parsed, 'azapi_resource');
+  const actions = byPath(parsed, 'azapi_resource_action');
+  const deploymentAddresses = ['blue', 'green', 'shadow'].map((d) =>
+    addressOf(parsed, 'azapi_resource', `Serving/Endpoint/Deployments/${d}`),
+  );
+
+  test('every azapi body (merged with name/location/tags/identity) passes the 2026-05-01 schema', () => {
+    expect(validateSynthesizedAzapi(json)).toEqual([]);
+  });
+
+  test('the endpoint starts with empty traffic, ignores drift in its traffic fields and exports scoringUri', () => {
+    const endpoint = azapi['Serving/Endpoint'];
+    expect(endpoint).toMatchObject({
+      type: ENDPOINT_TYPE,
+      identity: [{ type: 'SystemAssigned' }],
+      body: { properties: { authMode: 'Key', traffic: {}, mirrorTraffic: {} } },
+      ignore_body_changes: ['properties.traffic', 'properties.mirrorTraffic'],
+      response_export_values: ['properties.scoringUri'],
+    });
+  });
+
+  test('one deployment per rollout entry with the managed body, probes, request settings, lock and long timeouts', () => {
+    const green = azapi['Serving/Endpoint/Deployments/green'];
+    expect(green).toMatchObject({
+      type: DEPLOYMENT_TYPE,
+      name: 'green',
+      locks: ['${azapi_resource.Serving_Endpoint_6026893D.id}'],
+      timeouts: { create: '90m', update: '90m', delete: '90m' },
+      body: {
+        sku: { name: 'Default', capacity: 2 },
+        properties: {
+          endpointComputeType: 'Managed',
+          instanceType: 'Standard_DS3_v2',
+          appInsightsEnabled: true,
+          environmentVariables: { DEPLOYMENT_NAME: 'green' },
+          requestSettings: { maxConcurrentRequestsPerInstance: 16, requestTimeout: 'PT5S' },
+          livenessProbe: { initialDelay: 'PT10S', period: 'PT10S', timeout: 'PT2S', successThreshold: 1 },
+          readinessProbe: { timeout: 'PT2S' },
+        },
+      },
+    });
+    const body = green.body as { properties: { model: string; environmentId: string } };
+    expect(body.properties.model).toMatch(
+      /^azureml:\/\/registries\/mlr-fraud-prd-[a-z0-9]{6}\/models\/fraud-detection-model\/versions\/2$/,
+    );
+    expect(body.properties.environmentId).toBe(
+      '${azapi_resource.Serving_ScoringImage_EnvironmentVersion_052E06EC.id}',
+    );
+    // The App Insights connection string travels in sensitive_body, so the body itself stays readable in plans.
+    expect(green.sensitive_body).toEqual({
+      properties: {
+        environmentVariables: {
+          APPLICATIONINSIGHTS_CONNECTION_STRING: expect.stringContaining('connection_string'),
+        },
+      },
+    });
+    expect(JSON.stringify(green.body)).not.toContain('connection_string');
+  });
+
+  test('the traffic PUT depends on every deployment it names and sends the full map, drained ones as 0', () => {
+    const traffic = actions['Serving/Endpoint/Traffic'];
+    expect(traffic.depends_on).toEqual(deploymentAddresses);
+    expect(traffic).toMatchObject({ type: ENDPOINT_TYPE, method: 'PUT' });
+    expect(traffic.when).toBeUndefined();
+    const body = traffic.body as { properties: { traffic: unknown; mirrorTraffic: unknown } };
+    expect(body.properties.traffic).toEqual({ blue: 90, green: 10, shadow: 0 });
+    expect(body.properties.mirrorTraffic).toEqual({ shadow: 20 });
+    // A full PUT: the body must itself be a valid endpoint body (it replaces the endpoint's).
+    expect(validateAzapiBody(ENDPOINT_TYPE, { name: 'fraud-prod-x', ...(traffic.body as object) })).toEqual(
+      [],
+    );
+  });
+
+  test('a destroy-time PUT zeroes traffic before any deployment is deleted', () => {
+    const drain = actions['Serving/Endpoint/DrainOnDestroy'];
+    expect(drain).toMatchObject({
+      when: 'destroy',
+      method: 'PUT',
+      body: { properties: { traffic: {}, mirrorTraffic: {} } },
+    });
+    // depends_on => Terraform destroys (runs) the drain before the deployments it depends on.
+    expect(drain.depends_on).toEqual(deploymentAddresses);
+    expect(validateAzapiBody(ENDPOINT_TYPE, { name: 'fraud-prod-x', ...(drain.body as object) })).toEqual([]);
+  });
+
+  test('deployments wait for the endpoint identity grants (image pull, model read)', () => {
+    const deps = azapi['Serving/Endpoint/Deployments/blue'].depends_on as string[];
+    expect(deps).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^azurerm_role_assignment\.ContainerRegistry_EndpointAcrPull_/),
+        expect.stringMatching(/^azurerm_role_assignment\.ModelRegistry_EndpointRegistryUser_/),
+        expect.stringMatching(/^azurerm_role_assignment\.Storage_EndpointBlobRead_/),
+      ]),
+    );
+  });
+
+  test('no output exposes a key', () => {
+    for (const [name, output] of Object.entries(parsed.output)) {
+      expect({ name, value: JSON.stringify(output.value) }).not.toMatchObject({
+        value: expect.stringMatching(/primaryKey|secondaryKey|ephemeral|listKeys/),
+      });
+    }
+    expect(parsed.output.endpoint_scoring_uri.value).toContain('output.properties.scoringUri');
+  });
+});
+
+describe('ordering on the synthesized graph', () => {
+  const base = {
+    deployments: { blue: spec('fraud-detection-model:1'), green: spec('fraud-detection-model:2') },
+    traffic: { blue: 90, green: 10 },
+  };
+
+  test('a model bump on one deployment changes only that deployment', () => {
+    const before = synthServing(base).parsed;
+    const after = synthServing({
+      ...base,
+      deployments: { ...base.deployments, green: spec('fraud-detection-model:3') },
+    }).parsed;
+    const changed: string[] = [];
+    for (const [type, resources] of Object.entries(after.resource)) {
+      for (const [id, block] of Object.entries(resources)) {
+        if (JSON.stringify(block) !== JSON.stringify(before.resource[type]?.[id]))
+          changed.push(`${type}.${id}`);
+      }
+    }
+    expect(changed).toEqual([addressOf(after, 'azapi_resource', 'Serving/Endpoint/Deployments/green')]);
+    expect(JSON.stringify(after.ephemeral)).toBe(JSON.stringify(before.ephemeral));
+  });
+
+  test('a traffic shift changes only the traffic PUT', () => {
+    const before = synthServing(base).parsed;
+    const after = synthServing({ ...base, traffic: { blue: 65, green: 35 } }).parsed;
+    const changed = Object.entries(after.resource).flatMap(([type, resources]) =>
+      Object.entries(resources)
+        .filter(([id, block]) => JSON.stringify(block) !== JSON.stringify(before.resource[type]?.[id]))
+        .map(([id]) => `${type}.${id}`),
+    );
+    expect(changed).toEqual([addressOf(after, 'azapi_resource_action', 'Serving/Endpoint/Traffic')]);
+  });
+
+  test('retiring a drained deployment: traffic names only the survivors and no longer depends on it', () => {
+    const { parsed } = synthServing({
+      deployments: { green: spec('fraud-detection-model:2') },
+      traffic: { green: 100 },
+    });
+    const traffic = byPath(parsed, 'azapi_resource_action')['Serving/Endpoint/Traffic'];
+    expect(traffic.depends_on).toEqual([
+      addressOf(parsed, 'azapi_resource', 'Serving/Endpoint/Deployments/green'),
+    ]);
+    expect((traffic.body as { properties: { traffic: unknown } }).properties.traffic).toEqual({ green: 100 });
+    expect(byPath(parsed, 'azapi_resource')['Serving/Endpoint/Deployments/blue']).toBeUndefined();
+  });
+});
+
+describe('onlineEndpointErrors', () => {
+  const rollout = { deployments: {}, traffic: {} };
+  test('accepts the defaults and rejects bad concurrency, durations and probe thresholds', () => {
+    expect(onlineEndpointErrors({ name: 'fraud-prod-x', rollout, environmentId: 'x' })).toEqual([]);
+    const errors = onlineEndpointErrors({
+      name: 'fraud-prod-x',
+      rollout,
+      environmentId: 'x',
+      maxConcurrentRequestsPerInstance: 0,
+      requestTimeout: '5',
+      livenessProbe: {
+        initialDelay: 'PT10S',
+        period: '10s',
+        timeout: 'PT2S',
+        failureThreshold: 0,
+        successThreshold: 2,
+      },
+    });
+    expect(errors).toEqual([
+      'maxConcurrentRequestsPerInstance must be an integer 1..1000, got 0',
+      'livenessProbe.failureThreshold must be a positive integer, got 0',
+      'livenessProbe.successThreshold must be 1 (Azure fixes it), got 2',
+      "requestTimeout '5' must be an ISO-8601 duration such as 'PT5S' (the REST API does not take seconds as numbers)",
+      "livenessProbe.period '10s' must be an ISO-8601 duration such as 'PT5S' (the REST API does not take seconds as numbers)",
+    ]);
+  });
+});

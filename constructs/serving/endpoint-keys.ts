@@ -1,0 +1,121 @@
+/**
+ * The online endpoint's keys, copied into Key Vault without entering Terraform state, plus a
+ * rotation knob (FACTS.md §0.8, §6).
+ *
+ * - Read: an `ephemeral "azapi_resource_action"` calling `listKeys` (azapi >= 2.3, Terraform
+ *   >= 1.10). cdktf 0.21 has no ephemeral class, so the block is emitted with
+ *   `stack.addOverride('ephemeral....')` (FACTS §6: verified by synth, not run through Terraform).
+ * - Write: `azurerm_key_vault_secret.value_wo` (write-only, Terraform >= 1.11), re-sent when
+ *   `value_wo_version` changes. The version is 1 + the key's rotation generation.
+ * - Rotate: `regenerateKeys` with `{ keyType }` as an `azapi_resource_action`, created when the
+ *   generation is >= 1 and replaced (so re-run) whenever the generation changes, through a
+ *   `terraform_data` holding the generation. listKeys depends on it, so the vault gets the new key.
+ *   Zero-downtime rotation: bump `secondary`, apply, move clients to the secondary key; bump
+ *   `primary`, apply, move them back.
+ * Nothing secret reaches outputs: only secret names and versionless ids are exposed.
+ *
+ * UNVERIFIED (FACTS §8.7): the WriteOnly `keys` property on the endpoint; we never set it and
+ * let Azure generate the keys. If the endpoint is ever re-created it gets new keys: bump both
+ * generations in that same change so the vault is refreshed.
+ */
+import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { DataResource, ITerraformDependable, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AzapiResourceAction } from '../azapi';
+import { KeyVault } from '../platform/key-vault';
+import { keyRotationErrors, KeyRotation } from './endpoint-keys-rotation';
+import { ENDPOINT_TYPE, OnlineEndpoint } from './online-endpoint';
+
+export interface EndpointKeysProps {
+  /** A `Key`-auth endpoint. */
+  readonly endpoint: OnlineEndpoint;
+  readonly keyVault: KeyVault;
+  /** @default - no rotation (generation 0 for both keys) */
+  readonly rotation?: KeyRotation;
+  /** Secret names are `<prefix>-primary-key` / `<prefix>-secondary-key`. @default the endpoint name */
+  readonly secretNamePrefix?: string;
+  /** E.g. the deployer's Key Vault Secrets Officer grant. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+export class EndpointKeys extends Construct {
+  /** Key Vault secret names (not values). */
+  public readonly primaryKeySecretName: string;
+  public readonly secondaryKeySecretName: string;
+  /** Versionless secret ids, for apps that read the key from the vault. */
+  public readonly primaryKeySecretId: string;
+  public readonly secondaryKeySecretId: string;
+  /** The regenerate actions that exist (generation >= 1). */
+  public readonly rotations: readonly AzapiResourceAction[];
+  /** Address of the ephemeral listKeys block. */
+  public readonly listKeysAddress: string;
+
+  constructor(scope: Construct, id: string, props: EndpointKeysProps) {
+    super(scope, id);
+    const endpoint = props.endpoint;
+    const prefix = props.secretNamePrefix ?? endpoint.endpointName;
+    const errors = keyRotationErrors('rotation', props.rotation);
+    if (endpoint.authMode !== 'Key') {
+      errors.push(
+        `endpoint auth mode is '${endpoint.authMode}': only 'Key' endpoints have keys (use tokens instead)`,
+      );
+    }
+    if (!SECRET_NAME.test(`${prefix}-secondary-key`)) {
+      errors.push(`secretNamePrefix '${prefix}' must be letters, digits and dashes, at most 113 characters`);
+    }
+    if (errors.length > 0) throw new Error(`EndpointKeys '${this.node.path}':\n- ${errors.join('\n- ')}`);
+
+    const generations = { Primary: props.rotation?.primary ?? 0, Secondary: props.rotation?.secondary ?? 0 };
+    const rotations: AzapiResourceAction[] = [];
+    for (const keyType of ['Secondary', 'Primary'] as const) {
+      if (generations[keyType] < 1) continue;
+      const generation = new DataResource(this, `${keyType}Generation`, {
+        input: { generation: generations[keyType] },
+      });
+      rotations.push(
+        new AzapiResourceAction(this, `Regenerate${keyType}`, {
+          type: ENDPOINT_TYPE,
+          resourceId: endpoint.endpointId,
+          action: 'regenerateKeys',
+          method: 'POST',
+          body: { keyType },
+          locks: [endpoint.endpointId],
+          lifecycle: { replaceTriggeredBy: [generation] },
+        }),
+      );
+    }
+    this.rotations = rotations;
+
+    // Ephemeral listKeys: opened during plan/apply, never written to state.
+    const logical = `endpoint_keys_${this.node.addr.slice(0, 16)}`;
+    this.listKeysAddress = `ephemeral.azapi_resource_action.${logical}`;
+    TerraformStack.of(this).addOverride(`ephemeral.azapi_resource_action.${logical}`, {
+      type: ENDPOINT_TYPE,
+      resource_id: endpoint.endpointId,
+      action: 'listKeys',
+      method: 'POST',
+      response_export_values: ['primaryKey', 'secondaryKey'],
+      ...(rotations.length > 0
+        ? { depends_on: rotations.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`) }
+        : {}),
+    });
+
+    const secret = (key: 'primary' | 'secondary', generation: number): KeyVaultSecret =>
+      new KeyVaultSecret(this, key === 'primary' ? 'PrimarySecret' : 'SecondarySecret', {
+        name: `${prefix}-${key}-key`,
+        keyVaultId: props.keyVault.keyVaultId,
+        valueWo: `\${${this.listKeysAddress}.output.${key}Key}`,
+        valueWoVersion: 1 + generation,
+        contentType: `Azure ML online endpoint ${key} key`,
+        dependsOn: props.dependsOn,
+      });
+    const primary = secret('primary', generations.Primary);
+    const secondary = secret('secondary', generations.Secondary);
+    this.primaryKeySecretName = primary.name;
+    this.secondaryKeySecretName = secondary.name;
+    this.primaryKeySecretId = primary.versionlessId;
+    this.secondaryKeySecretId = secondary.versionlessId;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The scoring service as a custom container (BYOC) for Azure ML managed online endpoints.
+ *
+ * At synth: the caller's bundler writes the Docker build context (esbuild bundle, Dockerfile,
+ * runtime package manifest + lock) into a staging folder; it is packed as a deterministic
+ * tar.gz and shipped as a cdktf `TerraformAsset`. The asset hash is the image tag and the Azure
+ * ML environment version, so an unchanged service changes nothing in the plan.
+ *
+ * At apply:
+ *   blob (workspace storage, `build-contexts/scoring/<hash>.tar.gz`)
+ *     -> ACR task (docker build of that tarball, pushes `<repo>:<hash>` to the workspace ACR)
+ *     -> task run now (Terraform waits for the run and FAILS the apply when the build fails)
+ *     -> environment version `<hash>` with `image` = the built tag + inferenceConfig routes.
+ *
+ * Why an ACR task and not an Azure ML environment `build` context (FACTS.md §3, §0.7): ARM never
+ * reports an environment's image build status (`provisioningState` covers the registration
+ * only); a broken Dockerfile would only surface when a deployment using it times out with
+ * ImageBuildFailure, as a half-updated deployment. `azurerm_container_registry_task_schedule_run_now`
+ * waits for the run and errors when it fails, so a failed build fails `cdktf deploy` before any
+ * deployment is touched, and the environment version only ever points at an image that exists.
+ *
+ * UNVERIFIED (kept visible, safe choice made):
+ * - FACTS §8.5: whether a build context outside the workspace's own storage is readable, and the
+ *   300 MB limit. Safe choice: the context lives in the workspace storage account and is small
+ *   (a single bundle file plus manifests, well under 1 MB of sources + the lock file).
+ * - The ACR task reads the private tarball through `context_access_token` = a read-only SAS of the
+ *   build-context container (azurerm documents the field as "Git PAT or SAS token of storage
+ *   account blob"); not run against Azure here. The SAS is container-scoped, read-only, and has a
+ *   fixed expiry (`contextSasExpiry`) so that it is stable between plans.
+ */
+import { ContainerRegistryTask } from '@cdktf/provider-azurerm/lib/container-registry-task';
+import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
+import { DataAzurermStorageAccountBlobContainerSas } from '@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas';
+import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
+import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AzapiResource, mlType } from '../azapi';
+import { ContainerRegistry } from '../platform/container-registry';
+import { MlWorkspace } from '../platform/ml-workspace';
+import { tarGzDirectory } from './scoring-image-context';
+import { SecureStorage } from '../platform/storage';
+
+export const ENVIRONMENT_TYPE = mlType('workspaces/environments');
+export const ENVIRONMENT_VERSION_TYPE = mlType('workspaces/environments/versions');
+
+/** Writes a complete Docker build context into `outDir` (e.g. service/bundle.ts `bundleServiceSync`). */
+export type BuildContextWriter = (opts: { outDir: string }) => { files: string[] };
+
+/** The container's HTTP routes, as Azure ML probes and proxies them (FACTS.md §0.5, §3). */
+export interface ScoringRoutes {
+  /** @default 8080 (service/Dockerfile `PORT`) */
+  readonly port?: number;
+  /** @default '/health/live' */
+  readonly liveness?: string;
+  /** @default '/health/ready' */
+  readonly readiness?: string;
+  /** @default '/score' */
+  readonly scoring?: string;
+}
+
+export interface ScoringImageProps {
+  readonly workspace: MlWorkspace;
+  /** The workspace's storage account: the build context must live there (FACTS §8.5). */
+  readonly storage: SecureStorage;
+  /** The workspace's container registry (the ML workspace can pull from it). */
+  readonly containerRegistry: ContainerRegistry;
+  /** Writes the build context at synth. Injected so that constructs never import service/. */
+  readonly writeBuildContext: BuildContextWriter;
+  /** Image repository in the registry. @default 'fraud-scoring' */
+  readonly repository?: string;
+  /** Azure ML environment (container) name. @default 'fraud-scoring' */
+  readonly environmentName?: string;
+  /** @default - see {@link ScoringRoutes} */
+  readonly routes?: ScoringRoutes;
+  /**
+   * Where the build context is staged at synth.
+   * @default - a fresh folder under the OS temp dir
+   */
+  readonly stagingDir?: string;
+  /**
+   * Expiry of the read-only SAS the ACR task uses to fetch the context. Fixed (not "now + n")
+   * so that the SAS, and with it the plan, is stable; move it forward before it passes.
+   * @default '2030-01-01T00:00:00Z'
+   */
+  readonly contextSasExpiry?: string;
+  /** How long Terraform waits for the image build. @default '60m' */
+  readonly buildTimeout?: string;
+}
+
+const ROUTE_PATH = /^\/[A-Za-z0-9_\-/]*[A-Za-z0-9_]$/;
+const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const ENV_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** Problems with the image inputs (pure; exported for tests). */
+export function scoringImageErrors(
+  props: Omit<ScoringImageProps, 'workspace' | 'storage' | 'containerRegistry' | 'writeBuildContext'>,
+): string[] {
+  const errors: string[] = [];
+  const routes = props.routes ?? {};
+  const port = routes.port ?? 8080;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    errors.push(`routes.port must be an integer 1..65535, got ${port}`);
+  for (const key of ['liveness', 'readiness', 'scoring'] as const) {
+    const value = routes[key];
+    // azapi rejects path '/' (pattern [a-zA-Z0-9_] matched unanchored, FACTS.md §0.6).
+    if (value !== undefined && !ROUTE_PATH.test(value)) {
+      errors.push(
+        `routes.${key} '${value}' must be an absolute path with at least one letter or digit (never '/': azapi rejects it)`,
+      );
+    }
+  }
+  if (props.repository !== undefined && !REPOSITORY.test(props.repository)) {
+    errors.push(
+      `repository '${props.repository}' must be a lowercase Docker repository name (${REPOSITORY.source})`,
+    );
+  }
+  if (props.environmentName !== undefined && !ENV_NAME.test(props.environmentName)) {
+    errors.push(`environmentName '${props.environmentName}' must match ${ENV_NAME.source}`);
+  }
+  if (props.contextSasExpiry !== undefined && !ISO_INSTANT.test(props.contextSasExpiry)) {
+    errors.push(
+      `contextSasExpiry '${props.contextSasExpiry}' must be an ISO-8601 UTC instant like 2030-01-01T00:00:00Z`,
+    );
+  }
+  return errors;
+}
+
+export class ScoringImage extends Construct {
+  /** Content hash of the build context (lowercase hex): the image tag and environment version. */
+  public readonly version: string;
+  /** `<loginServer>/<repository>:<version>` (a token until apply). */
+  public readonly imageUri: string;
+  /** ARM id of the environment version deployments reference as `environmentId`. */
+  public readonly environmentVersionId: string;
+  public readonly environmentVersion: AzapiResource;
+  /** The build run; deployments depend on it through the environment version. */
+  public readonly buildRun: ContainerRegistryTaskScheduleRunNow;
+  /** The port the container listens on. */
+  public readonly port: number;
+  /** Files of the build context, as the writer reported them. */
+  public readonly contextFiles: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ScoringImageProps) {
+    super(scope, id);
+    const errors = scoringImageErrors(props);
+    if (errors.length > 0) throw new Error(`ScoringImage '${this.node.path}':\n- ${errors.join('\n- ')}`);
+    const routes = props.routes ?? {};
+    this.port = routes.port ?? 8080;
+    const repository = props.repository ?? 'fraud-scoring';
+    const environmentName = props.environmentName ?? 'fraud-scoring';
+
+    // 1. Build context at synth, packed deterministically.
+    const staging = props.stagingDir ?? ownTempDir('fraud-scoring-image-');
+    const contextDir = path.join(staging, 'context');
+    mkdirSync(contextDir, { recursive: true });
+    this.contextFiles = props.writeBuildContext({ outDir: contextDir }).files;
+    if (!this.contextFiles.includes('Dockerfile')) {
+      throw new Error(
+        `ScoringImage '${this.node.path}': the build context has no Dockerfile (got ${this.contextFiles.join(', ')})`,
+      );
+    }
+    const tarball = path.join(staging, 'context.tar.gz');
+    writeFileSync(tarball, tarGzDirectory(contextDir));
+    const asset = new TerraformAsset(this, 'Context', { path: tarball, type: AssetType.FILE });
+    this.version = asset.assetHash.toLowerCase();
+    const tag = `${repository}:${this.version}`;
+
+    // 2. Upload to the workspace storage account.
+    const container = new StorageContainer(this, 'Container', {
+      name: 'build-contexts',
+      storageAccountId: props.storage.storageAccountId,
+      containerAccessType: 'private',
+    });
+    const blob = new StorageBlob(this, 'ContextBlob', {
+      name: `scoring/${this.version}.tar.gz`,
+      storageAccountName: props.storage.storageAccountName,
+      storageContainerName: container.name,
+      type: 'Block',
+      source: asset.path,
+      contentType: 'application/gzip',
+    });
+    const sas = new DataAzurermStorageAccountBlobContainerSas(this, 'ContextSas', {
+      connectionString: props.storage.resource.primaryConnectionString,
+      containerName: container.name,
+      httpsOnly: true,
+      start: '2026-01-01T00:00:00Z',
+      expiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
+      permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
+    });
+
+    // 3. Build with an ACR task; the task name carries the version, so a new context means a
+    // new task and a new run (the run-now resource has no other trigger).
+    const task = new ContainerRegistryTask(this, 'BuildTask', {
+      name: `build-${repository.replace(/[^a-z0-9]/g, '')}-${this.version.slice(0, 12)}`,
+      containerRegistryId: props.containerRegistry.registryId,
+      platform: { os: 'Linux', architecture: 'amd64' },
+      dockerStep: {
+        dockerfilePath: 'Dockerfile',
+        contextPath: `${props.storage.primaryBlobEndpoint}${container.name}/${blob.name}`,
+        contextAccessToken: sas.sas,
+        imageNames: [tag],
+        pushEnabled: true,
+        cacheEnabled: false,
+      },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.buildRun = new ContainerRegistryTaskScheduleRunNow(this, 'BuildRun', {
+      containerRegistryTaskId: task.id,
+      timeouts: { create: props.buildTimeout ?? '60m' },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.imageUri = `${props.containerRegistry.loginServer}/${tag}`;
+
+    // 4. The Azure ML environment: container + immutable version named by the hash.
+    const environment = new AzapiResource(this, 'Environment', {
+      type: ENVIRONMENT_TYPE,
+      name: environmentName,
+      parentId: props.workspace.workspaceId,
+      body: { properties: { description: 'Fraud scoring service (custom container built from service/)' } },
+    });
+    const route = (p: string) => ({ port: this.port, path: p });
+    this.environmentVersion = new AzapiResource(this, 'EnvironmentVersion', {
+      type: ENVIRONMENT_VERSION_TYPE,
+      name: this.version,
+      parentId: environment.id,
+      body: {
+        properties: {
+          description: `fraud scoring image ${tag}`,
+          image: this.imageUri,
+          osType: 'Linux',
+          inferenceConfig: {
+            livenessRoute: route(routes.liveness ?? '/health/live'),
+            readinessRoute: route(routes.readiness ?? '/health/ready'),
+            scoringRoute: route(routes.scoring ?? '/score'),
+          },
+        },
+      },
+      dependsOn: [this.buildRun],
+      // A new version is created before the old one goes, so deployments move over first.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.environmentVersionId = this.environmentVersion.id;
+  }
+}
+
+/** A temp folder removed when the process exits (the asset is copied into cdktf.out at synth). */
+function ownTempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
