@@ -44,6 +44,15 @@ test('learns the generator process: close to the Bayes-optimal AUC on 30,000 row
   expect(new Set(events.map((e) => e.stage))).toEqual(
     new Set(['read', 'features', 'baseline', 'train', 'evaluate', 'write']),
   );
+  // The run info the report draws: one validation loss per round, split sizes, defaults used.
+  expect(r.run.validationLoss.length).toBeGreaterThanOrEqual(m.trees);
+  expect(r.run.validationLoss.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  expect(r.run.sizes).toEqual(m.rows);
+  expect(r.run.sizes.train + r.run.sizes.validation + r.run.sizes.test).toBe(30_000);
+  expect(r.run.params.maxDepth).toBe(4);
+  expect(r.run.paramSource.maxDepth).toBe('user');
+  expect(r.run.paramSource.l2).not.toBe('user');
+  expect(r.run.dataHash).toBe(r.manifest.trainingDataHash);
   const trainEvents = events.filter((e) => e.stage === 'train');
   expect(trainEvents.length).toBeGreaterThanOrEqual(m.trees);
   expect(trainEvents[trainEvents.length - 1].totalTrees).toBe(150);

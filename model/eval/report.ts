@@ -1,5 +1,6 @@
 /** The human-readable model report (`report.md`) with its ROC and PR charts. */
 import type { ModelManifest } from '../package/manifest';
+import type { TrainingRunInfo } from '../train/run-info';
 import type { CalibrationBin, Confusion, CurvePoint } from './metrics';
 import { lineChartSvg } from './svg';
 
@@ -15,6 +16,8 @@ export interface ReportInput {
   /** Markdown table describing the training data (danfojs describe), if computed. */
   dataSummary?: string;
   warnings: string[];
+  /** The run: validation loss per round, split sizes, defaults used, data hash/profile. @default - not shown */
+  training?: TrainingRunInfo;
 }
 
 const f4 = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');

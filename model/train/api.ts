@@ -46,15 +46,10 @@ import {
 } from '../package/manifest';
 import { assertPackageId, packageDir, PackageExistsError, writeModelPackage } from '../package/writer';
 import { TRANSACTION_FIELDS, formatFieldErrors, validateTransaction, type Transaction } from '../schema';
-import {
-  featureImportance,
-  predictProba,
-  resolveGbdtParams,
-  trainGbdt,
-  type GbdtModel,
-  type GbdtParams,
-} from './gbdt';
+import { trainWithAdaptiveDefaults } from './adaptive';
+import { featureImportance, predictProba, resolveGbdtParams, type GbdtModel, type GbdtParams } from './gbdt';
 import { predictLogistic, trainLogistic, type LogisticModel } from './logistic';
+import type { TrainingRunInfo } from './run-info';
 
 export const DEFAULT_MODEL_NAME = 'fraud-detection-model';
 
@@ -98,6 +93,8 @@ export interface TrainModelPackageOptions {
   readonly createdAt?: Date;
   /** @default - package.json version + git commit when available */
   readonly codeVersion?: string;
+  /** Generator profile of the data ('ours', 'original'), recorded in `run` when known. @default - unknown */
+  readonly dataProfile?: string;
 }
 
 export interface TrainModelPackageResult {
@@ -111,6 +108,12 @@ export interface TrainModelPackageResult {
   /** Seconds spent per stage. */
   timings: Record<TrainStage, number>;
   warnings: string[];
+  /**
+   * The run for the report: `run.validationLoss` (early-stopping curve, one value per round),
+   * `run.sizes` (train/validation/test rows), `run.params` + `run.paramSource` (defaults used),
+   * `run.candidates` (regularization tried on validation), `run.dataHash`, `run.dataProfile`.
+   */
+  run: TrainingRunInfo;
 }
 
 function defaultVersion(d: Date): string {
@@ -146,8 +149,42 @@ export function detectCodeVersion(start = __dirname): string {
   return commit ? `${version}+${commit}` : version;
 }
 
-/** Trains, evaluates and writes one model package. */
-export async function trainModelPackage(opts: TrainModelPackageOptions): Promise<TrainModelPackageResult> {
+type Matrix = { X: Float32Array; y: Uint8Array; rows: number };
+
+/** Seconds per stage, measured between consecutive `lap` calls. */
+class StageTimer {
+  readonly timings: Record<TrainStage, number> = {
+    read: 0,
+    features: 0,
+    baseline: 0,
+    train: 0,
+    evaluate: 0,
+    write: 0,
+  };
+  private t0 = performance.now();
+
+  lap(stage: TrainStage): void {
+    const now = performance.now();
+    this.timings[stage] += (now - this.t0) / 1000;
+    this.t0 = now;
+  }
+}
+
+/** The checked options of one run. */
+interface RunPlan {
+  name: string;
+  version: string;
+  createdAt: Date;
+  seed: number;
+  /** Parameters the user set (the seed included); the rest are chosen by trainWithAdaptiveDefaults. */
+  userParams: Partial<GbdtParams>;
+  testFraction: number;
+  validationFraction: number;
+  progress: (p: TrainProgressEvent) => void;
+}
+
+/** Validates the options; fails before any training if the package version already exists. */
+function planRun(opts: TrainModelPackageOptions): RunPlan {
   const name = opts.name ?? DEFAULT_MODEL_NAME;
   const createdAt = opts.createdAt ?? new Date();
   const version = opts.version ?? defaultVersion(createdAt);
@@ -156,7 +193,6 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const target = packageDir(opts.outRoot, name, version);
   if (fs.existsSync(target)) throw new PackageExistsError(target); // fail before spending time training
   const seed = opts.seed ?? 42;
-  const params = resolveGbdtParams({ seed, ...opts.params });
   const testFraction = opts.testFraction ?? 0.2;
   const validationFraction = opts.validationFraction ?? 0.1;
   if (!(testFraction > 0 && testFraction < 0.9))
@@ -164,29 +200,43 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   if (!(validationFraction >= 0 && validationFraction < 0.9)) {
     throw new Error(`validationFraction must be in [0, 0.9), got ${validationFraction}`);
   }
-  const progress = opts.onProgress ?? (() => undefined);
-  const timings = { read: 0, features: 0, baseline: 0, train: 0, evaluate: 0, write: 0 } as Record<
-    TrainStage,
-    number
-  >;
-  const warnings: string[] = [];
-  let t0 = performance.now();
-  const lap = (stage: TrainStage): void => {
-    const now = performance.now();
-    timings[stage] += (now - t0) / 1000;
-    t0 = now;
+  // The trainer's seed is the run's seed unless params.seed says otherwise (both default to 42).
+  const userParams: Partial<GbdtParams> =
+    opts.seed !== undefined ? { seed, ...opts.params } : { ...opts.params };
+  resolveGbdtParams(userParams); // bad parameters fail before any data is read
+  return {
+    name,
+    version,
+    createdAt,
+    seed,
+    userParams,
+    testFraction,
+    validationFraction,
+    progress: opts.onProgress ?? (() => undefined),
   };
+}
 
-  // 1. Read into compact columns (identifiers are not kept; they are never features).
+interface LoadedData {
+  cols: TransactionColumns;
+  dataHash: string;
+  csv?: CsvReadSummary;
+  positives: number;
+}
+
+/** Stage 1: read into compact columns (identifiers are not kept; they are never features). */
+async function readTrainingData(
+  opts: TrainModelPackageOptions,
+  progress: RunPlan['progress'],
+  warnings: string[],
+): Promise<LoadedData> {
   progress({ stage: 'read', rows: 0 });
   let cols: TransactionColumns;
   let dataHash: string;
   let csv: CsvReadSummary | undefined;
   if (typeof opts.data === 'string') {
-    const file = opts.data;
     const columnsWithProb = new TransactionColumns(1 << 16, true);
     csv = await readTransactionsCsv(
-      file,
+      opts.data,
       (tx, p) => {
         columnsWithProb.push(tx, p);
         if ((columnsWithProb.length & 0xffff) === 0)
@@ -223,14 +273,32 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   if (positives === 0 || positives === n) {
     throw new Error(`training data must contain both classes; got ${positives} fraud rows of ${n}`);
   }
-  lap('read');
+  return { cols, dataHash, csv, positives };
+}
 
-  // 2. Split (seeded shuffle), fit the feature spec on the training split only, write features.
+interface SplitData {
+  trainIdx: Uint32Array;
+  validIdx: Uint32Array;
+  testIdx: Uint32Array;
+  spec: FeatureSpec;
+  width: number;
+  train: Matrix;
+  valid?: Matrix;
+  test: Matrix;
+}
+
+/**
+ * Stage 2: seeded split into train / validation / test, the feature spec fitted on the training
+ * split only, and one float32 feature matrix per split.
+ */
+function splitAndFeaturize(cols: TransactionColumns, plan: RunPlan, warnings: string[]): SplitData {
+  const n = cols.length;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  new Rng(seed ^ 0x5eed).shuffle(order);
-  const nTest = Math.max(1, Math.round(n * testFraction));
-  const nValid = validationFraction > 0 ? Math.max(1, Math.round((n - nTest) * validationFraction)) : 0;
+  new Rng(plan.seed ^ 0x5eed).shuffle(order);
+  const nTest = Math.max(1, Math.round(n * plan.testFraction));
+  const nValid =
+    plan.validationFraction > 0 ? Math.max(1, Math.round((n - nTest) * plan.validationFraction)) : 0;
   if (n - nTest - nValid < 20)
     throw new Error(`too few training rows after the split: ${n - nTest - nValid}`);
   const testIdx = order.subarray(0, nTest);
@@ -238,7 +306,7 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const trainIdx = order.subarray(nTest + nValid);
   const spec: FeatureSpec = fitFeatureSpec(cols.iterate(trainIdx));
   const width = featureWidth(spec);
-  const toMatrix = (idx: Uint32Array): { X: Float32Array; y: Uint8Array; rows: number } => {
+  const toMatrix = (idx: Uint32Array): Matrix => {
     const X = new Float32Array(idx.length * width);
     const y = new Uint8Array(idx.length);
     const tx = emptyTransaction();
@@ -253,29 +321,32 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const valid = nValid > 0 ? toMatrix(validIdx) : undefined;
   const test = toMatrix(testIdx);
   if (train.y.reduce((s, v) => s + v, 0) === 0) warnings.push('the training split has no fraud rows');
-  lap('features');
-  progress({ stage: 'features' });
+  return { trainIdx, validIdx, testIdx, spec, width, train, valid, test };
+}
 
-  // 3. Logistic baseline (on at most 200k training rows: it is a reference, not the product).
-  progress({ stage: 'baseline' });
+/** Stage 3: logistic baseline on at most 200k training rows (a reference, not the product). */
+function trainBaseline(train: Matrix, width: number): LogisticModel {
   const lrRows = Math.min(train.rows, 200_000);
-  const logistic = trainLogistic(
-    train.X.subarray(0, lrRows * width),
-    train.y.subarray(0, lrRows),
-    lrRows,
-    width,
-  );
-  lap('baseline');
+  return trainLogistic(train.X.subarray(0, lrRows * width), train.y.subarray(0, lrRows), lrRows, width);
+}
 
-  // 4. GBDT.
-  const result = trainGbdt({ X: train.X, y: train.y, rows: train.rows, width, valid }, params, (p) =>
-    progress({ stage: 'train', tree: p.tree, totalTrees: p.totalTrees, validLoss: p.validLoss }),
-  );
-  const model = result.model;
-  lap('train');
+interface Evaluation {
+  metrics: ModelMetrics;
+  threshold: number;
+  pTest: Float64Array;
+  pTestLr: Float64Array;
+}
 
-  // 5. Evaluate on the test split.
-  progress({ stage: 'evaluate' });
+/** Stage 5a: metrics on the test split, the threshold (max F1) on the validation split. */
+function evaluate(
+  model: GbdtModel,
+  logistic: LogisticModel,
+  data: LoadedData,
+  split: SplitData,
+  warnings: string[],
+): Evaluation {
+  const { test, valid, testIdx } = split;
+  const { cols } = data;
   const pTest = predictProba(model, test.X, test.rows);
   const pTestLr = predictLogistic(logistic, test.X, test.rows);
   const gb: EvaluationSummary = summarize(test.y, pTest);
@@ -295,23 +366,36 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const metrics: ModelMetrics = {
     ...gb,
     baseline: lr,
-    rows: { train: train.rows, validation: valid?.rows ?? 0, test: test.rows },
-    fraudRate: positives / n,
+    rows: { train: split.train.rows, validation: valid?.rows ?? 0, test: test.rows },
+    fraudRate: data.positives / cols.length,
     trees: model.trees.length,
     ...(bayesRocAuc !== undefined ? { bayesRocAuc } : {}),
   };
+  return { metrics, threshold, pTest, pTestLr };
+}
+
+/** Stage 5b: the manifest (everything the service and the drift job need). */
+function buildManifest(
+  plan: RunPlan,
+  opts: TrainModelPackageOptions,
+  data: LoadedData,
+  split: SplitData,
+  model: GbdtModel,
+  run: TrainingRunInfo,
+  ev: Evaluation,
+): ModelManifest {
+  const { spec, width, train, trainIdx } = split;
   const categories: Record<string, string[]> = {};
   for (const field of CATEGORICAL_FIELDS)
-    categories[field] = Array.from(trainIdx, (i) => cols.category(field, i));
-  const baseline = computeBaseline(spec, train.X, train.rows, categories, pTest);
-  const imp = featureImportance(model);
-  const manifest: ModelManifest = {
+    categories[field] = Array.from(trainIdx, (i) => data.cols.category(field, i));
+  const baseline = computeBaseline(spec, train.X, train.rows, categories, ev.pTest);
+  return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
-    name,
-    version,
-    createdAt: createdAt.toISOString(),
+    name: plan.name,
+    version: plan.version,
+    createdAt: plan.createdAt.toISOString(),
     codeVersion: opts.codeVersion ?? detectCodeVersion(),
-    trainingDataHash: dataHash,
+    trainingDataHash: data.dataHash,
     input: {
       name: ONNX_INPUT_NAME,
       shape: [-1, width],
@@ -321,38 +405,111 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
     output: { name: ONNX_OUTPUT_NAME, shape: [-1, 1] },
     marginOutput: ONNX_MARGIN_NAME,
     featureSpec: spec,
-    metrics,
+    metrics: ev.metrics,
     baseline,
-    threshold,
-    params: { ...params, treesKept: model.trees.length, bestIteration: result.bestIteration },
+    threshold: ev.threshold,
+    params: { ...run.params, treesKept: model.trees.length, bestIteration: run.bestIteration },
     onnx: { opsets: { '': 13, 'ai.onnx.ml': ONNX_ML_OPSET }, treeOp: ONNX_TREE_OP },
   };
-  const dataSummary = opts.dataSummary ? await danfoDataSummary(cols) : undefined;
-  const report = renderReport({
+}
+
+/** Stage 5c: report.md and its charts. */
+async function renderRunReport(
+  opts: TrainModelPackageOptions,
+  data: LoadedData,
+  split: SplitData,
+  model: GbdtModel,
+  manifest: ModelManifest,
+  run: TrainingRunInfo,
+  ev: Evaluation,
+  warnings: string[],
+): Promise<ReturnType<typeof renderReport>> {
+  const { test, spec } = split;
+  const imp = featureImportance(model);
+  const dataSummary = opts.dataSummary ? await danfoDataSummary(data.cols) : undefined;
+  return renderReport({
     manifest,
-    confusion: confusionAt(test.y, pTest, threshold),
-    calibration: calibrationTable(test.y, pTest),
+    confusion: confusionAt(test.y, ev.pTest, ev.threshold),
+    calibration: calibrationTable(test.y, ev.pTest),
     importance: spec.featureNames.map((feature, f) => ({
       feature,
       gain: imp.gain[f],
       splits: imp.splits[f],
     })),
-    curves: { gbdt: curves(test.y, pTest), logistic: curves(test.y, pTestLr) },
+    curves: { gbdt: curves(test.y, ev.pTest), logistic: curves(test.y, ev.pTestLr) },
     dataSummary,
     warnings,
+    training: run,
   });
-  lap('evaluate');
+}
 
-  // 6. Write the package atomically.
+/** Trains, evaluates and writes one model package. */
+export async function trainModelPackage(opts: TrainModelPackageOptions): Promise<TrainModelPackageResult> {
+  const plan = planRun(opts);
+  const { progress } = plan;
+  const timer = new StageTimer();
+  const warnings: string[] = [];
+
+  const data = await readTrainingData(opts, progress, warnings);
+  timer.lap('read');
+
+  const split = splitAndFeaturize(data.cols, plan, warnings);
+  timer.lap('features');
+  progress({ stage: 'features' });
+
+  progress({ stage: 'baseline' });
+  const logistic = trainBaseline(split.train, split.width);
+  timer.lap('baseline');
+
+  const { train, valid, width } = split;
+  const trained = trainWithAdaptiveDefaults(
+    { X: train.X, y: train.y, rows: train.rows, width, valid },
+    plan.userParams,
+    (p) => progress({ stage: 'train', tree: p.tree, totalTrees: p.totalTrees, validLoss: p.validLoss }),
+  );
+  const model = trained.result.model;
+  const run: TrainingRunInfo = {
+    validationLoss: trained.result.history.valid,
+    trainLoss: trained.result.history.train,
+    bestIteration: trained.result.bestIteration,
+    sizes: { train: train.rows, validation: valid?.rows ?? 0, test: split.test.rows },
+    params: model.params,
+    paramSource: trained.paramSource,
+    candidates: trained.candidates,
+    dataHash: data.dataHash,
+    ...(opts.dataProfile !== undefined ? { dataProfile: opts.dataProfile } : {}),
+  };
+  timer.lap('train');
+
+  progress({ stage: 'evaluate' });
+  const ev = evaluate(model, logistic, data, split, warnings);
+  const manifest = buildManifest(plan, opts, data, split, model, run, ev);
+  const report = await renderRunReport(opts, data, split, model, manifest, run, ev, warnings);
+  timer.lap('evaluate');
+
   progress({ stage: 'write' });
-  const onnxBytes = exportGbdtToOnnx(model, { name, version, featureNames: spec.featureNames });
-  const dir = writeModelPackage(opts.outRoot, name, version, {
+  const onnxBytes = exportGbdtToOnnx(model, {
+    name: plan.name,
+    version: plan.version,
+    featureNames: split.spec.featureNames,
+  });
+  const dir = writeModelPackage(opts.outRoot, plan.name, plan.version, {
     [ONNX_FILE]: onnxBytes,
     [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`,
     [REPORT_FILE]: report.markdown,
     'roc.svg': report.rocSvg,
     'pr.svg': report.prSvg,
   });
-  lap('write');
-  return { dir, manifest, metrics, model, logistic, csv, timings, warnings };
+  timer.lap('write');
+  return {
+    dir,
+    manifest,
+    metrics: ev.metrics,
+    model,
+    logistic,
+    csv: data.csv,
+    timings: timer.timings,
+    warnings,
+    run,
+  };
 }
