@@ -12,6 +12,7 @@
  *
  * Env: BENCH_MODEL_ROWS (default 1000000), BENCH_MODEL_RUNS (default 3).
  */
+import '../model/runtime/no-telemetry'; // first: before onnxruntime-node loads
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

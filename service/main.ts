@@ -2,6 +2,7 @@
  * Container entry (bundled to server.js by bundle.ts): serve as configured by the environment.
  * The ORT worker thread runs this same file (one file in the image); it only scores.
  */
+import './scoring/ort-no-telemetry'; // first: before anything loads onnxruntime-node
 import { isOrtWorker, runOrtWorker } from './scoring/ort-worker';
 import { runServer } from './server';
 

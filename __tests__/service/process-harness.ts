@@ -11,7 +11,10 @@ export interface LogLine {
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
+  /** stdout, one parsed JSON line each; a line that is not JSON is `{level: 'raw', msg}`. */
   readonly lines: LogLine[];
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** Resolves with the first log line matching `msg` (rejects on exit or timeout). */
   waitFor(msg: string, timeoutMs?: number): Promise<LogLine>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -19,16 +22,28 @@ export interface ServiceProcess {
 }
 
 export function spawnService(serverJs: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [serverJs], {
-    cwd: path.dirname(serverJs),
-    // Externals (onnxruntime-node, applicationinsights) resolve from the repo's node_modules,
-    // standing in for the image's `npm ci` of service/runtime.
+  return spawnNodeProcess([serverJs], { cwd: path.dirname(serverJs), env });
+}
+
+/**
+ * `node <args>` with a minimal environment: PATH, NODE_PATH (externals such as onnxruntime-node
+ * resolve from the repo's node_modules, standing in for the image's `npm ci` of
+ * service/runtime), HOST 127.0.0.1, PORT and PROBE_PORT 0, then `env`. Nothing else is inherited,
+ * ORT_DISABLE_TELEMETRY included: the service must set what it needs itself.
+ */
+export function spawnNodeProcess(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: Record<string, string> },
+): ServiceProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
     env: {
       PATH: process.env.PATH ?? '',
       NODE_PATH: path.join(REPO, 'node_modules'),
       HOST: '127.0.0.1',
       PORT: '0',
-      ...env,
+      PROBE_PORT: '0',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,6 +101,7 @@ export function spawnService(serverJs: string, env: Record<string, string>): Ser
   return {
     child,
     lines,
+    stderr: () => stderr,
     waitFor,
     exited,
     kill: () => {

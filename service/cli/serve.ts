@@ -3,6 +3,7 @@
  * runServer, same environment variables: MODEL_DIR or AZUREML_MODEL_DIR, PORT, HOST,
  * DEPLOYMENT_NAME, ...; see docs/service.md). Nothing is trained here.
  */
+import '../scoring/ort-no-telemetry'; // first: before anything loads onnxruntime-node
 import { runServer } from '../server';
 
 runServer(process.env).catch((err: unknown) => {

@@ -7,6 +7,7 @@
  * 127.0.0.1 here. MODEL_DIR, when set, is served as-is and nothing is trained.
  * Flags: --rows N (training rows, default 50000), --seed N (default 42).
  */
+import '../scoring/ort-no-telemetry'; // first: before anything loads onnxruntime-node
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateTransactions } from '../../model/data/generate';

@@ -3,6 +3,7 @@
  * the ORT worker thread's (PITFALLS.md §3: sessions leak when created per request or
  * hot-swapped; a new model means a new deployment or a restart).
  */
+import './ort-no-telemetry'; // before onnxruntime-node: see that file
 import * as ort from 'onnxruntime-node';
 import type { RowScorer } from './micro-batcher';
 
