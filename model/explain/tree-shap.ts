@@ -1,0 +1,221 @@
+/**
+ * Exact path-dependent TreeSHAP (Lundberg, Erion & Lee 2018, "Consistent Individualized Feature
+ * Attribution for Tree Ensembles", Algorithm 2), in typed arrays with no allocation per row.
+ *
+ * For one row x it returns phi[f] for every feature: the Shapley value of f for the game
+ * v(S) = E[f(x) | x_S], where the expectation over the features outside S follows the tree's own
+ * training covers (at a split on a feature outside S, both children are taken, weighted by the
+ * share of training rows each received). Hence, per row and exactly (up to float rounding):
+ *
+ *     expectedValue + sum_f phi[f] = margin(x)        (the model's raw log-odds)
+ *
+ * Cost per row: O(trees x leaves x depth^2). The path of unique features seen from the root is
+ * kept as four parallel arrays; each recursion level works on its own slice of one preallocated
+ * buffer (depth d uses d + 1 slots), as in the reference C++ implementation (shap's
+ * tree_shap.h, `tree_shap_recursive`, `extend_path`, `unwind_path`, `unwound_path_sum`).
+ */
+import type { TreeEnsemble } from './ensemble';
+
+export class TreeShap {
+  /** E[f(X)] under the training covers: the "bias" every explanation starts from. */
+  readonly expectedValue: number;
+  private readonly pathFeature: Int32Array;
+  private readonly pathZero: Float64Array;
+  private readonly pathOne: Float64Array;
+  private readonly pathWeight: Float64Array;
+  // The row being explained (set per call; read by the recursion).
+  private x: ArrayLike<number> = new Float32Array(0);
+  private xOffset = 0;
+  private phi: Float64Array = new Float64Array(0);
+
+  constructor(readonly ensemble: TreeEnsemble) {
+    // Path lengths 1..maxDepth+2 (root placeholder + one slot per split + the leaf's extension).
+    const maxd = ensemble.maxDepth + 2;
+    const size = (maxd * (maxd + 1)) / 2;
+    this.pathFeature = new Int32Array(size);
+    this.pathZero = new Float64Array(size);
+    this.pathOne = new Float64Array(size);
+    this.pathWeight = new Float64Array(size);
+    this.expectedValue = expectedValueOf(ensemble);
+  }
+
+  /**
+   * Writes the SHAP values of row `row` of `X` (row-major, `ensemble.width` values per row) into
+   * `phi` (length >= width; overwritten) and returns the row's margin as the trees compute it.
+   */
+  explainRow(X: ArrayLike<number>, row: number, phi: Float64Array): number {
+    const e = this.ensemble;
+    phi.fill(0, 0, e.width);
+    this.x = X;
+    this.xOffset = row * e.width;
+    this.phi = phi;
+    let margin = e.baseScore;
+    for (let t = 0; t + 1 < e.treeStart.length; t++) {
+      const root = e.treeStart[t];
+      this.recurse(root, 0, 0, 1, 1, -1);
+      margin += leafValue(e, X, this.xOffset, root);
+    }
+    this.x = new Float32Array(0);
+    return margin;
+  }
+
+  /**
+   * One node. `base` is the start of the parent's path slice (length `depth`); this node's slice
+   * starts right after it, copies it and extends it with (zero, one, feature) of the edge taken.
+   */
+  private recurse(
+    node: number,
+    base: number,
+    depth: number,
+    zero: number,
+    one: number,
+    feature: number,
+  ): void {
+    const e = this.ensemble;
+    const pf = this.pathFeature;
+    const pz = this.pathZero;
+    const po = this.pathOne;
+    const pw = this.pathWeight;
+    const path = base + depth; // parent's slice is [base, base + depth), this one [path, path + depth + 1)
+    for (let i = 0; i < depth; i++) {
+      pf[path + i] = pf[base + i];
+      pz[path + i] = pz[base + i];
+      po[path + i] = po[base + i];
+      pw[path + i] = pw[base + i];
+    }
+    extendPath(pf, pz, po, pw, path, depth, zero, one, feature);
+
+    const f = e.feature[node];
+    if (f < 0) {
+      const v = e.value[node];
+      for (let i = 1; i <= depth; i++) {
+        const w = unwoundPathSum(pz, po, pw, path, depth, i);
+        this.phi[pf[path + i]] += w * (po[path + i] - pz[path + i]) * v;
+      }
+      return;
+    }
+    const xv = this.x[this.xOffset + f];
+    const goLeft = xv <= e.threshold[node] || (xv !== xv && e.missingLeft[node] === 1);
+    const hot = goLeft ? e.left[node] : e.right[node];
+    const cold = goLeft ? e.right[node] : e.left[node];
+    const cover = e.cover[node];
+    const hotZero = e.cover[hot] / cover;
+    const coldZero = e.cover[cold] / cover;
+    let inZero = 1;
+    let inOne = 1;
+    let d = depth;
+    // A feature already on the path: undo its earlier split, then split again with both edges.
+    let k = 1;
+    while (k <= d && pf[path + k] !== f) k++;
+    if (k <= d) {
+      inZero = pz[path + k];
+      inOne = po[path + k];
+      unwindPath(pf, pz, po, pw, path, d, k);
+      d -= 1;
+    }
+    this.recurse(hot, path, d + 1, hotZero * inZero, inOne, f);
+    // A cold edge with zero weight adds nothing (all its path weights are 0); skipping it also
+    // avoids 0/0 when a later split on the same feature would unwind it.
+    if (coldZero * inZero > 0) this.recurse(cold, path, d + 1, coldZero * inZero, 0, f);
+  }
+}
+
+/** The leaf value x reaches in the tree rooted at `root` (the ONNX BRANCH_LEQ walk). */
+function leafValue(e: TreeEnsemble, x: ArrayLike<number>, offset: number, root: number): number {
+  let n = root;
+  while (e.feature[n] >= 0) {
+    const v = x[offset + e.feature[n]];
+    n = v <= e.threshold[n] || (v !== v && e.missingLeft[n] === 1) ? e.left[n] : e.right[n];
+  }
+  return e.value[n];
+}
+
+/**
+ * v(empty set): baseScore + each tree's expectation with every split taken both ways, weighted
+ * by cover[child] / cover[node] (the same fractions the recursion uses, so the identity
+ * expectedValue + sum(phi) = margin holds whatever the covers).
+ */
+function expectedValueOf(e: TreeEnsemble): number {
+  const ev = (n: number): number =>
+    e.feature[n] < 0
+      ? e.value[n]
+      : (e.cover[e.left[n]] * ev(e.left[n]) + e.cover[e.right[n]] * ev(e.right[n])) / e.cover[n];
+  let sum = e.baseScore;
+  for (let t = 0; t + 1 < e.treeStart.length; t++) sum += ev(e.treeStart[t]);
+  return sum;
+}
+
+function extendPath(
+  pf: Int32Array,
+  pz: Float64Array,
+  po: Float64Array,
+  pw: Float64Array,
+  path: number,
+  depth: number,
+  zero: number,
+  one: number,
+  feature: number,
+): void {
+  pf[path + depth] = feature;
+  pz[path + depth] = zero;
+  po[path + depth] = one;
+  pw[path + depth] = depth === 0 ? 1 : 0;
+  for (let i = depth - 1; i >= 0; i--) {
+    pw[path + i + 1] += (one * pw[path + i] * (i + 1)) / (depth + 1);
+    pw[path + i] = (zero * pw[path + i] * (depth - i)) / (depth + 1);
+  }
+}
+
+function unwindPath(
+  pf: Int32Array,
+  pz: Float64Array,
+  po: Float64Array,
+  pw: Float64Array,
+  path: number,
+  depth: number,
+  index: number,
+): void {
+  const one = po[path + index];
+  const zero = pz[path + index];
+  let next = pw[path + depth];
+  for (let i = depth - 1; i >= 0; i--) {
+    if (one !== 0) {
+      const tmp = pw[path + i];
+      pw[path + i] = (next * (depth + 1)) / ((i + 1) * one);
+      next = tmp - (pw[path + i] * zero * (depth - i)) / (depth + 1);
+    } else {
+      pw[path + i] = (pw[path + i] * (depth + 1)) / (zero * (depth - i));
+    }
+  }
+  for (let i = index; i < depth; i++) {
+    pf[path + i] = pf[path + i + 1];
+    pz[path + i] = pz[path + i + 1];
+    po[path + i] = po[path + i + 1];
+  }
+}
+
+/** Sum of the path weights if element `index` were unwound (without changing the path). */
+function unwoundPathSum(
+  pz: Float64Array,
+  po: Float64Array,
+  pw: Float64Array,
+  path: number,
+  depth: number,
+  index: number,
+): number {
+  const one = po[path + index];
+  const zero = pz[path + index];
+  let next = pw[path + depth];
+  let total = 0;
+  // Inverse of extendPath, summing the recovered weights w[i] = tmp * (depth + 1).
+  if (one !== 0) {
+    for (let i = depth - 1; i >= 0; i--) {
+      const tmp = next / ((i + 1) * one);
+      total += tmp;
+      next = pw[path + i] - tmp * zero * (depth - i);
+    }
+  } else {
+    for (let i = depth - 1; i >= 0; i--) total += pw[path + i] / (zero * (depth - i));
+  }
+  return total * (depth + 1);
+}
