@@ -100,6 +100,14 @@ test('bad input: usage errors exit 2, invalid rows name the line, --skip-invalid
   expect(cli('generate.ts', ['--rows', '5', '--out', 'x.csv', '--drift', 'bogus=1']).stderr).toMatch(
     /unknown key/,
   );
+  const p = cli('generate.ts', ['--rows', '5', '--out', 'x.csv', '--profile', 'weak']);
+  expect(p.status).toBe(2);
+  expect(p.stderr).toMatch(/unknown profile 'weak'; use one of: ours, original/);
+  const o = cli('generate.ts', ['--rows', '50', '--out', 'orig.csv', '--profile', 'original']);
+  expect(o.stdout).toMatch(/wrote 50 transactions to orig.csv \(profile original,/);
+  expect(fs.readFileSync(path.join(dir, 'orig.csv'), 'utf8').split('\n')[0]).toBe(
+    TRANSACTION_FIELDS.join(','),
+  );
 
   const src = path.join(dir, 'data', 'small.csv');
   const lines = fs.readFileSync(src, 'utf8').split('\n');

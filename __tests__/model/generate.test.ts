@@ -1,4 +1,13 @@
-import { generateTransactions, parseDriftSpec, trueFraudProbability } from '../../model/data/generate';
+import * as path from 'node:path';
+import { readTransactionsCsvToArray } from '../../model/data/csv';
+import {
+  generateTransactions,
+  parseDriftSpec,
+  parseGeneratorProfile,
+  profileFraudProbability,
+  trueFraudProbability,
+} from '../../model/data/generate';
+import type { Transaction } from '../../model/schema';
 import { rocAuc } from '../../model/eval/metrics';
 
 test('deterministic per seed, realistic fraud rate, labels follow the true probabilities', () => {
@@ -40,4 +49,52 @@ test('--drift shifts the chosen distributions', () => {
   expect(() => parseDriftSpec('amount=-1')).toThrow(/amount must be >= 0/);
   expect(() => parseDriftSpec('speed=2')).toThrow(/unknown key/);
   expect(() => parseDriftSpec('amount')).toThrow(/must look like key=number/);
+});
+
+test('profile original reproduces the marginals and the weak signal of original_txs.csv', async () => {
+  const sample = await readTransactionsCsvToArray(path.join(__dirname, '..', 'fixtures', 'original_txs.csv'));
+  const gen = generateTransactions({ rows: 40_000, seed: 9, profile: 'original' });
+  const quantile = (xs: number[], q: number): number =>
+    [...xs].sort((p, r) => p - r)[Math.floor(q * (xs.length - 1))];
+  const rate = (rs: Transaction[]): number => rs.filter((r) => r.is_fraud === 1).length / rs.length;
+  for (const field of ['amount', 'avg_monthly_spend', 'customer_tenure_days'] as const) {
+    for (const q of [0.1, 0.5, 0.9]) {
+      const want = quantile(
+        sample.rows.map((r) => r[field]),
+        q,
+      );
+      expect(
+        Math.abs(
+          quantile(
+            gen.rows.map((r) => r[field]),
+            q,
+          ) - want,
+        ),
+      ).toBeLessThan(0.08 * want);
+    }
+  }
+  expect(Math.abs(rate(gen.rows) - rate(sample.rows))).toBeLessThan(0.004);
+  expect(new Set(gen.rows.map((r) => r.currency))).toEqual(new Set(['CAD']));
+  expect(new Set(gen.rows.map((r) => r.ip_geo_country))).toEqual(
+    new Set(sample.rows.map((r) => r.ip_geo_country)),
+  );
+  // The weak signal: fraud is about 2.4x as frequent above 200 in both.
+  const big = (rs: Transaction[]): number =>
+    rate(rs.filter((r) => r.amount > 200)) / rate(rs.filter((r) => r.amount <= 200));
+  expect(big(gen.rows)).toBeGreaterThan(1.8);
+  expect(big(sample.rows)).toBeGreaterThan(1.8);
+  const y = gen.rows.map((r) => r.is_fraud ?? 0);
+  const bayes = rocAuc(y, gen.trueProbability);
+  expect(bayes).toBeGreaterThan(0.59);
+  expect(bayes).toBeLessThan(0.67);
+  const p = profileFraudProbability('original');
+  gen.rows.slice(0, 100).forEach((r, i) => expect(p(r)).toBe(gen.trueProbability[i]));
+  for (const r of gen.rows.slice(0, 100))
+    expect((new Date(`${r.transaction_ts.slice(0, 10)}T00:00:00Z`).getUTCDay() + 6) % 7).toBe(r.day_of_week);
+  const again = (): Transaction[] => generateTransactions({ rows: 300, seed: 9, profile: 'original' }).rows;
+  expect(again()).toEqual(again());
+  expect(() => parseGeneratorProfile('orig')).toThrow(/unknown profile 'orig'; use one of: ours, original/);
+  expect(() =>
+    generateTransactions({ rows: 1, seed: 1, profile: 'original', drift: { amountScale: 2 } }),
+  ).toThrow(/only available for the 'ours' profile/);
 });
