@@ -1,6 +1,14 @@
-// Lint: typescript-eslint's recommended rules, no `any` at boundaries.
+// Lint: typescript-eslint's recommended rules, no `any` at boundaries, and the layering of
+// ../shared/DESIGN.md ("Dependency direction") as import restrictions per folder.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/** An import of `dir` from anywhere: `../dir/x`, `../../dir`, `./dir/x`. */
+const dirImport = (dirs) => `^(\\.{1,2}/)+(${dirs.join('|')})(/|$)`;
+const restrict = (...patterns) => ({
+  'no-restricted-imports': ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }],
+});
+const CDKTF = ['^(cdktf|constructs|@cdktf/.*)$', 'only main.ts, stacks/, constructs/ and scripts/ use cdktf'];
 
 export default tseslint.config(
   {
@@ -15,6 +23,73 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  // constructs -> constructs/azapi, cdktf and provider lib/* only: stacks pass them builders.
+  {
+    files: ['constructs/**/*.ts'],
+    rules: restrict([
+      dirImport(['stacks', 'service', 'model', 'scripts', 'bench']),
+      'constructs never import stacks/, service/, model/ or scripts/: take a builder or a value as a prop',
+    ]),
+  },
+  {
+    files: ['constructs/azapi/**/*.ts'],
+    rules: restrict([
+      dirImport([
+        'core',
+        'platform',
+        'serving',
+        'jobs',
+        'monitoring',
+        'policy',
+        'stacks',
+        'service',
+        'model',
+      ]),
+      'constructs/azapi is the bottom layer: it imports only cdktf and constructs',
+    ]),
+  },
+  // stacks -> constructs (and the model/service builders they hand to constructs), never scripts/.
+  {
+    files: ['stacks/**/*.ts'],
+    rules: restrict([dirImport(['scripts', 'bench']), 'stacks never import scripts/ or bench/']),
+  },
+  // service -> model/{schema,features,package,explain,runtime}; never infrastructure.
+  {
+    files: ['service/**/*.ts'],
+    ignores: ['service/cli/start.ts'],
+    rules: restrict(
+      [
+        dirImport(['stacks', 'constructs', 'scripts', 'bench']),
+        'the service never imports infrastructure code',
+      ],
+      [
+        '^(\\.\\./)+model/(?!(schema|features|package|explain|runtime)(/|$))',
+        'service/ imports only model/{schema,features,package,explain,runtime}; only service/cli/start.ts may train',
+      ],
+      CDKTF,
+    ),
+  },
+  {
+    files: ['service/cli/start.ts'],
+    rules: restrict(
+      [
+        dirImport(['stacks', 'constructs', 'scripts', 'bench']),
+        'the service never imports infrastructure code',
+      ],
+      CDKTF,
+    ),
+  },
+  // model never imports service/ or any infrastructure code.
+  {
+    files: ['model/**/*.ts'],
+    rules: restrict(
+      [
+        dirImport(['service', 'stacks', 'constructs', 'scripts', 'bench']),
+        'model/ never imports service/, infrastructure code, scripts/ or bench/',
+      ],
+      CDKTF,
+    ),
   },
   {
     files: ['**/*.js', '**/*.cjs'],

@@ -5,24 +5,17 @@
  */
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
-import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppInsights } from '../constructs/platform/app-insights';
 import { AzapiProvider } from '../constructs/azapi';
-import { ContainerRegistry } from '../constructs/platform/container-registry';
-import { Diagnostics } from '../constructs/platform/diagnostics';
-import { KeyVault } from '../constructs/platform/key-vault';
-import { LogAnalytics } from '../constructs/platform/log-analytics';
-import { MlWorkspace } from '../constructs/platform/ml-workspace';
-import { ModelRegistry } from '../constructs/platform/model-registry';
 import { platformNames, PlatformNames } from '../constructs/core/naming';
+import { ModelRegistry, Platform } from '../constructs/platform';
 import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../constructs/policy';
-import { SecureStorage } from '../constructs/platform/storage';
-import { applyStateBackend, StateBackend } from './backend';
 import { EnvironmentRollout } from '../constructs/serving/rollout-validation';
 import { BuildContextWriter } from '../constructs/serving/scoring-image';
+import { applyStateBackend, StateBackend } from './backend';
 import { EnvironmentConfig, EnvName, validateEnvironments } from './environments';
+import { keepStateAddresses } from './moved-resources';
 import { ROLLOUT } from './rollout';
 import { Serving } from './serving';
 import { writeServiceBuildContext } from './serving-bundle';
@@ -55,13 +48,8 @@ export class FraudStack extends TerraformStack {
   public readonly azapiProvider: AzapiProvider;
   /** Tenant, subscription and deployer object id, read at plan. */
   public readonly clientConfig: DataAzurermClientConfig;
-  public readonly resourceGroup: ResourceGroup;
-  public readonly logAnalytics: LogAnalytics;
-  public readonly appInsights: AppInsights;
-  public readonly keyVault: KeyVault;
-  public readonly storage: SecureStorage;
-  public readonly containerRegistry: ContainerRegistry;
-  public readonly workspace: MlWorkspace;
+  /** Resource group, logs, App Insights, Key Vault, storage, container registry, ML workspace. */
+  public readonly platform: Platform;
   public readonly modelRegistry: ModelRegistry;
   /** Scoring image, online endpoint, deployments and traffic from stacks/rollout.ts, autoscale, keys. */
   public readonly serving: Serving;
@@ -94,69 +82,27 @@ export class FraudStack extends TerraformStack {
     this.azapiProvider = new AzapiProvider(this, 'azapi');
     this.clientConfig = new DataAzurermClientConfig(this, 'ClientConfig', {});
 
-    const publicAccess = env.publicNetworkAccess === 'Enabled';
-    const protect = env.protectStatefulResources ?? true;
-
-    this.resourceGroup = new ResourceGroup(this, 'ResourceGroup', {
-      name: this.names.resourceGroup,
+    this.platform = new Platform(this, 'Platform', {
+      names: this.names,
       location: env.location,
-    });
-    const base = { resourceGroup: this.resourceGroup, location: env.location };
-
-    this.logAnalytics = new LogAnalytics(this, 'LogAnalytics', {
-      ...base,
-      name: this.names.logAnalytics,
-      retentionDays: env.logRetentionDays,
-      dailyQuotaGb: env.logDailyQuotaGb,
-    });
-    this.appInsights = new AppInsights(this, 'AppInsights', {
-      ...base,
-      name: this.names.appInsights,
-      logAnalytics: this.logAnalytics,
-      retentionDays: env.appInsightsRetentionDays,
-    });
-    this.keyVault = new KeyVault(this, 'KeyVault', {
-      ...base,
-      name: this.names.keyVault,
       tenantId: this.clientConfig.tenantId,
-      sku: env.keyVaultSku,
-      softDeleteRetentionDays: env.keyVaultSoftDeleteDays,
-      publicNetworkAccessEnabled: publicAccess,
-      preventDestroy: protect,
-    });
-    // The deployer writes secrets (e.g. endpoint keys) into the RBAC vault.
-    const deployerSecrets = this.keyVault.grantSecretsWrite(
-      'DeployerSecretsOfficer',
-      this.clientConfig.objectId,
-      null,
-    );
-    this.storage = new SecureStorage(this, 'Storage', {
-      ...base,
-      name: this.names.storageAccount,
-      replication: env.storageReplication,
-      softDeleteDays: env.storageSoftDeleteDays,
-      publicNetworkAccessEnabled: publicAccess,
-      preventDestroy: protect,
-    });
-    this.containerRegistry = new ContainerRegistry(this, 'ContainerRegistry', {
-      ...base,
-      name: this.names.containerRegistry,
-      sku: env.containerRegistrySku,
-      publicNetworkAccessEnabled: publicAccess,
-    });
-    this.workspace = new MlWorkspace(this, 'Workspace', {
-      ...base,
-      name: this.names.workspace,
-      appInsights: this.appInsights,
-      keyVault: this.keyVault,
-      storage: this.storage,
-      containerRegistry: this.containerRegistry,
-      publicNetworkAccessEnabled: publicAccess,
+      deployerObjectId: this.clientConfig.objectId,
       description: `Fraud detection (${props.envName})`,
-      preventDestroy: protect,
+      logRetentionDays: env.logRetentionDays,
+      logDailyQuotaGb: env.logDailyQuotaGb,
+      appInsightsRetentionDays: env.appInsightsRetentionDays,
+      keyVaultSku: env.keyVaultSku,
+      keyVaultSoftDeleteDays: env.keyVaultSoftDeleteDays,
+      storageReplication: env.storageReplication,
+      storageSoftDeleteDays: env.storageSoftDeleteDays,
+      containerRegistrySku: env.containerRegistrySku,
+      publicNetworkAccessEnabled: env.publicNetworkAccess === 'Enabled',
+      protectStatefulResources: env.protectStatefulResources,
     });
+    const { resourceGroup, appInsights, keyVault, storage, containerRegistry, workspace } = this.platform;
+    const protect = env.protectStatefulResources ?? true;
     this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', {
-      resourceGroup: this.resourceGroup,
+      resourceGroup: resourceGroup,
       name: this.names.modelRegistry,
       location: env.location,
       replicaLocations: env.registry?.replicaLocations,
@@ -166,7 +112,7 @@ export class FraudStack extends TerraformStack {
       preventDestroy: protect,
     });
     // The workspace uses models and images from the registry.
-    this.modelRegistry.grantUse('WorkspaceRegistryUser', this.workspace.principalId);
+    this.modelRegistry.grantUse('WorkspaceRegistryUser', workspace.principalId);
 
     this.serving = new Serving(this, 'Serving', {
       envName: props.envName,
@@ -175,58 +121,34 @@ export class FraudStack extends TerraformStack {
       endpointName: `${env.namePrefix}-${props.envName}-${this.names.hash}`,
       location: env.location,
       subscriptionId: this.clientConfig.subscriptionId,
-      resourceGroup: this.resourceGroup,
-      workspace: this.workspace,
-      storage: this.storage,
-      containerRegistry: this.containerRegistry,
-      keyVault: this.keyVault,
-      appInsights: this.appInsights,
+      resourceGroup: resourceGroup,
+      workspace: workspace,
+      storage: storage,
+      containerRegistry: containerRegistry,
+      keyVault: keyVault,
+      appInsights: appInsights,
       modelRegistry: this.modelRegistry,
       writeBuildContext: props.writeBuildContext ?? writeServiceBuildContext,
-      keysDependOn: [deployerSecrets],
+      keysDependOn: [this.platform.deployerSecretsAccess],
       tags: this.tags,
     });
 
-    const diagnostics = new Construct(this, 'Diagnostics');
-    const la = this.logAnalytics;
-    new Diagnostics(diagnostics, 'KeyVault', {
-      targetResourceId: this.keyVault.keyVaultId,
-      logAnalytics: la,
-    });
-    // The account itself only has metrics; blob request logs live on the blob service.
-    new Diagnostics(diagnostics, 'Storage', {
-      targetResourceId: this.storage.storageAccountId,
-      logAnalytics: la,
-      logCategoryGroups: [],
-      metricCategories: ['Transaction'],
-    });
-    new Diagnostics(diagnostics, 'StorageBlob', {
-      targetResourceId: this.storage.blobServiceId,
-      logAnalytics: la,
-      metricCategories: ['Transaction'],
-    });
-    new Diagnostics(diagnostics, 'ContainerRegistry', {
-      targetResourceId: this.containerRegistry.registryId,
-      logAnalytics: la,
-    });
-    new Diagnostics(diagnostics, 'Workspace', {
-      targetResourceId: this.workspace.workspaceId,
-      logAnalytics: la,
-    });
+    // Last, so that grants other constructs made on platform resources are covered too.
+    keepStateAddresses(this.platform);
 
     Aspects.of(this).add(new TagsAspect(this.tags));
     Aspects.of(this).add(
       new PolicyAspect([...SECURITY_RULES, requiredTagsRule(['environment', 'owner', 'costCentre'])]),
     );
 
-    new TerraformOutput(this, 'resource_group_name', { value: this.resourceGroup.name });
-    new TerraformOutput(this, 'workspace_name', { value: this.workspace.workspaceName });
-    new TerraformOutput(this, 'workspace_id', { value: this.workspace.workspaceId });
+    new TerraformOutput(this, 'resource_group_name', { value: resourceGroup.name });
+    new TerraformOutput(this, 'workspace_name', { value: workspace.workspaceName });
+    new TerraformOutput(this, 'workspace_id', { value: workspace.workspaceId });
     new TerraformOutput(this, 'model_registry_name', { value: this.modelRegistry.registryName });
-    new TerraformOutput(this, 'key_vault_uri', { value: this.keyVault.vaultUri });
-    new TerraformOutput(this, 'storage_account_name', { value: this.storage.storageAccountName });
+    new TerraformOutput(this, 'key_vault_uri', { value: keyVault.vaultUri });
+    new TerraformOutput(this, 'storage_account_name', { value: storage.storageAccountName });
     new TerraformOutput(this, 'container_registry_login_server', {
-      value: this.containerRegistry.loginServer,
+      value: containerRegistry.loginServer,
     });
     new TerraformOutput(this, 'endpoint_name', { value: this.serving.endpoint.endpointName });
     new TerraformOutput(this, 'endpoint_scoring_uri', { value: this.serving.endpoint.scoringUri });
@@ -238,7 +160,7 @@ export class FraudStack extends TerraformStack {
       });
     }
     new TerraformOutput(this, 'app_insights_connection_string', {
-      value: this.appInsights.connectionString,
+      value: appInsights.connectionString,
       sensitive: true,
     });
   }

@@ -81,17 +81,17 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
     expect(stack.envName).toBe(envName);
     expect(stack.env).toBe(ENVIRONMENTS[envName]);
     expect(stack.names.workspace).toBe(`mlw-fraud-${envName}`);
-    expect(stack.workspace.location).toBe(ENVIRONMENTS[envName].location);
+    expect(stack.platform.workspace.location).toBe(ENVIRONMENTS[envName].location);
     expect(stack.modelRegistry).toBeInstanceOf(ModelRegistry);
     for (const token of [
-      stack.resourceGroup.id,
-      stack.logAnalytics.workspaceResourceId,
-      stack.appInsights.connectionString,
-      stack.keyVault.keyVaultId,
-      stack.storage.storageAccountId,
-      stack.containerRegistry.loginServer,
-      stack.workspace.workspaceId,
-      stack.workspace.principalId,
+      stack.platform.resourceGroup.id,
+      stack.platform.logAnalytics.workspaceResourceId,
+      stack.platform.appInsights.connectionString,
+      stack.platform.keyVault.keyVaultId,
+      stack.platform.storage.storageAccountId,
+      stack.platform.containerRegistry.loginServer,
+      stack.platform.workspace.workspaceId,
+      stack.platform.workspace.principalId,
       stack.modelRegistry.registryId,
     ]) {
       expect(token).toContain('TfToken');

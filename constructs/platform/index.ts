@@ -7,3 +7,4 @@ export * from './log-analytics';
 export * from './ml-workspace';
 export * from './model-registry';
 export * from './storage';
+export * from './platform';

@@ -108,9 +108,9 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
     const deps = azapi['Serving/Endpoint/Deployments/blue'].depends_on as string[];
     expect(deps).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^azurerm_role_assignment\.ContainerRegistry_EndpointAcrPull_/),
+        expect.stringMatching(/^azurerm_role_assignment\.Platform_ContainerRegistry_EndpointAcrPull_/),
         expect.stringMatching(/^azurerm_role_assignment\.ModelRegistry_EndpointRegistryUser_/),
-        expect.stringMatching(/^azurerm_role_assignment\.Storage_EndpointBlobRead_/),
+        expect.stringMatching(/^azurerm_role_assignment\.Platform_Storage_EndpointBlobRead_/),
       ]),
     );
   });

@@ -1,0 +1,30 @@
+/**
+ * Keeps Terraform state addresses stable when resources move under a new construct.
+ *
+ * cdktf derives a resource's address from its construct path, so moving the platform resources
+ * from the stack root into the `Platform` construct renames `azurerm_key_vault.KeyVault_EBBC7C6F`
+ * to `azurerm_key_vault.Platform_KeyVault_…`. Without a `moved` block Terraform would plan to
+ * destroy and re-create the workspace, Key Vault and storage of an environment that was already
+ * deployed (prevent_destroy would stop that plan). Each `moved` block tells Terraform the new
+ * address is the old object (Terraform >= 1.1; the stacks require >= 1.11). The blocks are harmless
+ * on a fresh environment and can be dropped once every environment has applied with them.
+ */
+import { TerraformResource } from 'cdktf';
+import { makeUniqueId } from 'cdktf/lib/private/unique';
+import { Construct, IConstruct } from 'constructs';
+
+/** Adds a `moved` block from the address each resource under `group` had before `group` existed. */
+export function keepStateAddresses(group: Construct): void {
+  const prefix = group.node.scopes.length; // components up to and including `group`
+  const stackDepth = prefix - 1; // the stack is group's parent
+  for (const child of group.node.findAll()) {
+    if (!isResource(child)) continue;
+    const components = child.node.scopes.slice(stackDepth).map((c) => c.node.id);
+    const oldComponents = components.slice(1); // the same path without the group's own id
+    child.moveFromId(`${child.terraformResourceType}.${makeUniqueId(oldComponents)}`);
+  }
+}
+
+function isResource(c: IConstruct): c is TerraformResource {
+  return c instanceof TerraformResource;
+}
