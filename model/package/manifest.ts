@@ -74,6 +74,16 @@ export interface ModelManifest {
   params: Record<string, number | string | boolean>;
   /** ONNX facts: operator domain/opset the file imports. */
   onnx: { opsets: Record<string, number>; treeOp: string };
+  /** Where the training ran, when it ran as an Azure ML job (absent for local training). */
+  lineage?: ModelLineage;
+}
+
+/** Provenance recorded by the Azure ML training job (model/jobs/training-job.ts). */
+export interface ModelLineage {
+  /** The training data asset the job read, `name:version`. */
+  dataAsset?: string;
+  /** The Azure ML job (run) id that trained the package. */
+  jobId?: string;
 }
 
 /** Index of the bin `x` falls in (see `Histogram`); -1 for NaN. Binary search, no allocation. */
@@ -137,6 +147,15 @@ export function assertManifest(raw: unknown, source = MANIFEST_FILE): asserts ra
     } catch (e) {
       problems.push((e as Error).message);
     }
+  }
+  if (m.lineage !== undefined) {
+    const l = m.lineage as Record<string, unknown> | null;
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) problems.push('lineage must be an object');
+    else
+      for (const key of ['dataAsset', 'jobId'] as const) {
+        if (l[key] !== undefined && (typeof l[key] !== 'string' || l[key] === ''))
+          problems.push(`lineage.${key} must be a non-empty string when present`);
+      }
   }
   if (problems.length > 0) throw new Error(`${source}: invalid model manifest: ${problems.join('; ')}`);
 }

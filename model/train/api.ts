@@ -41,6 +41,7 @@ import {
   MANIFEST_SCHEMA_VERSION,
   ONNX_FILE,
   REPORT_FILE,
+  type ModelLineage,
   type ModelManifest,
   type ModelMetrics,
 } from '../package/manifest';
@@ -93,6 +94,8 @@ export interface TrainModelPackageOptions {
   readonly createdAt?: Date;
   /** @default - package.json version + git commit when available */
   readonly codeVersion?: string;
+  /** Azure ML job provenance (data asset, job id), recorded in the manifest. @default - none (local training) */
+  readonly lineage?: ModelLineage;
   /** Generator profile of the data ('ours', 'original'), recorded in `run` when known. @default - unknown */
   readonly dataProfile?: string;
 }
@@ -410,6 +413,7 @@ function buildManifest(
     threshold: ev.threshold,
     params: { ...run.params, treesKept: model.trees.length, bestIteration: run.bestIteration },
     onnx: { opsets: { '': 13, 'ai.onnx.ml': ONNX_ML_OPSET }, treeOp: ONNX_TREE_OP },
+    ...(opts.lineage ? { lineage: opts.lineage } : {}),
   };
 }
 
