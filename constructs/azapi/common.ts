@@ -6,7 +6,13 @@
  * `body` is a dynamic HCL object, so a generic JSON-string attribute would be wrong
  * (PITFALLS.md §1: a `jsonencode()` string is rejected).
  */
-import { IResolvable, TerraformMetaArguments, TerraformResourceConfig, Token } from 'cdktf';
+import {
+  IResolvable,
+  TerraformMetaArguments,
+  TerraformResource,
+  TerraformResourceConfig,
+  Token,
+} from 'cdktf';
 
 /**
  * The azapi provider version constraint.
@@ -155,4 +161,18 @@ export function outputToken(
   path: string,
 ): string {
   return Token.asString(element.interpolationForAttribute(outputPath(root, path)));
+}
+
+/**
+ * The bare Terraform address of a resource (`terraform_data.Serving_Keys_Gen_1A2B3C4D`), for the
+ * places where Terraform wants a static reference rather than an expression:
+ * `lifecycle.replace_triggered_by` and `depends_on`. cdktf renders a construct placed there as
+ * `"${terraform_data.x}"`, which Terraform 1.11 rejects while loading the configuration
+ * ("Invalid expression": a template is not a traversal). Terraform JSON syntax,
+ * https://developer.hashicorp.com/terraform/language/syntax/json#depends_on and
+ * https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#replace_triggered_by
+ * (PITFALLS.md §8).
+ */
+export function bareAddress(resource: TerraformResource): string {
+  return `${resource.terraformResourceType}.${resource.friendlyUniqueId}`;
 }

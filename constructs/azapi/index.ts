@@ -1,5 +1,5 @@
 // Typed binding for the azure/azapi provider (pinned `~> 2.12`, see common.ts for why).
-export { AZAPI_VERSION_CONSTRAINT, ML_API_VERSION, mlType } from './common';
+export { AZAPI_VERSION_CONSTRAINT, bareAddress, ML_API_VERSION, mlType } from './common';
 export type { AzapiRetry, AzapiTimeouts } from './common';
 export { AzapiProvider } from './provider';
 export type { AzapiProviderProps } from './provider';
@@ -11,3 +11,5 @@ export { AzapiResourceAction } from './resource-action';
 export type { AzapiActionInputs, AzapiHttpMethod, AzapiResourceActionProps } from './resource-action';
 export { DataAzapiResourceAction } from './data-resource-action';
 export type { DataAzapiResourceActionProps } from './data-resource-action';
+export { DataAzapiResource } from './data-resource';
+export type { DataAzapiResourceProps } from './data-resource';

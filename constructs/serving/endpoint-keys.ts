@@ -21,7 +21,7 @@
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { DataResource, ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AzapiResourceAction } from '../azapi';
+import { AzapiResourceAction, bareAddress } from '../azapi';
 import { KeyVault } from '../platform/key-vault';
 import { keyRotationErrors, KeyRotation } from './endpoint-keys-rotation';
 import { ENDPOINT_TYPE, OnlineEndpoint } from './online-endpoint';
@@ -82,7 +82,8 @@ export class EndpointKeys extends Construct {
           method: 'POST',
           body: { keyType },
           locks: [endpoint.endpointId],
-          lifecycle: { replaceTriggeredBy: [generation] },
+          // A bare address: cdktf would render the construct as `${...}`, which Terraform rejects.
+          lifecycle: { replaceTriggeredBy: [bareAddress(generation)] },
         }),
       );
     }
@@ -97,9 +98,7 @@ export class EndpointKeys extends Construct {
       action: 'listKeys',
       method: 'POST',
       response_export_values: ['primaryKey', 'secondaryKey'],
-      ...(rotations.length > 0
-        ? { depends_on: rotations.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`) }
-        : {}),
+      ...(rotations.length > 0 ? { depends_on: rotations.map(bareAddress) } : {}),
     });
 
     const secret = (key: 'primary' | 'secondary', generation: number): KeyVaultSecret =>

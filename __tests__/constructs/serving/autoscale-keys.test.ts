@@ -102,8 +102,8 @@ describe('endpoint keys in Key Vault', () => {
     expect(regen).toMatchObject({ action: 'regenerateKeys', method: 'POST', body: { keyType: 'Secondary' } });
     expect(actions['Serving/Keys/RegeneratePrimary']).toBeUndefined();
     const generation = addressOf(parsed, 'terraform_data', 'Serving/Keys/SecondaryGeneration');
-    // cdktf emits the reference as `${addr}`; Terraform unwraps the template to the traversal.
-    expect(regen.lifecycle).toEqual({ replace_triggered_by: [`\${${generation}}`] });
+    // A bare traversal: Terraform rejects `"${...}"` here while loading the config (PITFALLS §8).
+    expect(regen.lifecycle).toEqual({ replace_triggered_by: [generation] });
     expect(byPath(parsed, 'terraform_data')['Serving/Keys/SecondaryGeneration'].input).toEqual({
       generation: 2,
     });
