@@ -1,7 +1,7 @@
 /**
  * npm run train -- --data file.csv [--out models] [--name fraud-detection-model] [--version V]
  *                  [--skip-invalid] [--seed S] [--trees N] [--depth D] [--learning-rate R]
- *                  [--no-data-summary]
+ *                  [--no-data-summary] [--data-asset name:version] [--code-version V] [--job-id ID]
  *
  * Trains on a CSV in the original schema, shows a progress bar on stderr and prints a
  * one-screen summary; the model package goes to <out>/<name>/<version>/.
@@ -9,12 +9,14 @@
 import * as path from 'node:path';
 import { CsvValidationError } from '../data/csv';
 import type { GbdtParams } from '../train/gbdt';
+import { jobIdFromEnvironment } from '../jobs/training-job';
+import { resolveTrainingDataFile } from '../jobs/data-input';
 import { DEFAULT_MODEL_NAME, trainModelPackage } from '../train/api';
 import { intOption, numberOption, parseCliArgs, runCli, stringOption, UsageError } from './args';
 import { ProgressBar, trainingProgress } from './progress';
 
 const USAGE = `usage: npm run train -- --data file.csv [options]
-  --data file.csv        training data in the original CSV schema (required)
+  --data file.csv        training data in the original CSV schema, or a folder holding one such CSV (required)
   --out dir              where packages go (default: models)
   --name name            model name (default: ${DEFAULT_MODEL_NAME})
   --version v            package version (default: UTC time, e.g. 20261127-041200-123); never overwritten
@@ -27,7 +29,10 @@ const USAGE = `usage: npm run train -- --data file.csv [options]
   --subsample F          row fraction per tree (default 1)
   --colsample F          feature fraction per tree (default 1)
   --early-stopping N     rounds without validation improvement before stopping; 0 = off (default 20)
-  --no-data-summary      skip the danfojs data summary in the report (saves ~2 s)`;
+  --no-data-summary      skip the danfojs data summary in the report (saves ~2 s)
+  --data-asset n:v       lineage: the Azure ML data asset the data came from (the training job sets it)
+  --code-version V       recorded as the manifest's codeVersion (default: package.json version + git commit)
+  --job-id ID            lineage: the Azure ML job id (default: AZUREML_RUN_ID when set, i.e. inside a job)`;
 
 const f4 = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
 
@@ -47,14 +52,23 @@ async function main(): Promise<void> {
     colsample: { type: 'string' },
     'early-stopping': { type: 'string' },
     'no-data-summary': { type: 'boolean' },
+    'data-asset': { type: 'string' },
+    'code-version': { type: 'string' },
+    'job-id': { type: 'string' },
     help: { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const data = stringOption(values, 'data');
-  if (!data) throw new UsageError('--data is required');
+  const dataOption = stringOption(values, 'data');
+  if (!dataOption) throw new UsageError('--data is required');
+  const data = resolveTrainingDataFile(dataOption);
+  const dataAsset = stringOption(values, 'data-asset');
+  const jobId = stringOption(values, 'job-id') ?? jobIdFromEnvironment(process.env);
+  for (const opt of ['data-asset', 'code-version', 'job-id'] as const) {
+    if (stringOption(values, opt)?.trim() === '') throw new UsageError(`--${opt} must not be empty`);
+  }
   const params: Partial<GbdtParams> = {};
   const trees = intOption(values, 'trees', 1, 100_000);
   if (trees !== undefined) params.nTrees = trees;
@@ -86,6 +100,8 @@ async function main(): Promise<void> {
       params,
       skipInvalid: Boolean(values['skip-invalid']),
       dataSummary: !values['no-data-summary'],
+      codeVersion: stringOption(values, 'code-version'),
+      lineage: dataAsset || jobId ? { dataAsset, jobId } : undefined,
       onProgress,
     });
   } catch (e) {

@@ -1,0 +1,51 @@
+/**
+ * The trainer as the training job's code asset: model/cli/train.ts bundled by esbuild into one
+ * CommonJS file, `train.cjs` (TRAINER_BUNDLE_FILE), which the job command runs with `node`.
+ * Synchronous and deterministic (the same sources give the same bytes), so the infrastructure
+ * can bundle at synth time and use the content hash as the code asset's version, and the local
+ * job test runs the very same file.
+ */
+import { buildSync } from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TRAINER_BUNDLE_FILE } from './training-job';
+
+/**
+ * Left out of the bundle: danfojs-node (the report's optional data summary; the job command
+ * passes --no-data-summary, so it is never loaded in a job; bundling it would drag in tfjs).
+ */
+export const TRAINER_EXTERNALS = ['danfojs-node'] as const;
+
+export interface BundleTrainerOptions {
+  /** Folder to write the code asset into (created if missing). */
+  readonly outDir: string;
+}
+
+export interface BundleTrainerResult {
+  /** Files written, relative to outDir. */
+  readonly files: readonly string[];
+}
+
+const ENTRY = path.join(__dirname, '..', 'cli', 'train.ts');
+
+export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerResult {
+  const outDir = path.resolve(options.outDir);
+  fs.mkdirSync(outDir, { recursive: true });
+  const result = buildSync({
+    entryPoints: [ENTRY],
+    outfile: path.join(outDir, TRAINER_BUNDLE_FILE),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: [...TRAINER_EXTERNALS],
+    minify: false, // readable stack traces in job logs; the GBDT worker evaluates kernel source text
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  if (result.errors.length > 0) {
+    throw new Error(`esbuild failed on ${ENTRY}: ${result.errors.map((e) => e.text).join('; ')}`);
+  }
+  return { files: [TRAINER_BUNDLE_FILE] };
+}
