@@ -157,15 +157,24 @@ test('the same content again: succeeds without uploading or writing anything', a
 });
 
 test('refuses to overwrite a version whose content differs, naming both hashes', async () => {
-  const changed = copyPackage(path.join(root, 'changed'));
-  fs.appendFileSync(path.join(changed, 'report.md'), '\nedited after training\n');
-  const mine = readPackageContent(changed).contentSha256;
+  // Another, valid package under the same name and version (trained on other rows).
+  const { rows } = generateTransactions({ rows: 3000, seed: 12 });
+  const other = await trainModelPackage({
+    data: rows,
+    outRoot: path.join(root, 'other-models'),
+    name: 'fraud-detection-model',
+    version: '20261202-060000-000',
+    seed: 12,
+    params: { nTrees: 10 },
+  });
+  const mine = readPackageContent(other.dir).contentSha256;
   const registered = readPackageContent(pkgDir).contentSha256;
-  const run = registerModelPackage({ packageDir: changed, target: TARGET, api: api() });
-  await expect(run).rejects.toThrow(ModelVersionConflictError);
-  await expect(registerModelPackage({ packageDir: changed, target: TARGET, api: api() })).rejects.toThrow(
-    new RegExp(`already exists with different content .*${registered}.*${mine}`),
+  expect(mine).not.toBe(registered);
+  const err = await registerModelPackage({ packageDir: other.dir, target: TARGET, api: api() }).catch(
+    (e: Error) => e,
   );
+  expect(err).toBeInstanceOf(ModelVersionConflictError);
+  expect(String(err)).toMatch(new RegExp(`already exists with different content .*${registered}.*${mine}`));
   expect(server.count('POST', /startPendingUpload$/)).toBe(0);
   expect(server.count('PUT', /versions\//)).toBe(0);
 });
