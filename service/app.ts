@@ -2,15 +2,24 @@
  * The Express app, built from its dependencies and never listening (STYLE.md C.1): server.ts
  * listens, tests listen on an ephemeral 127.0.0.1 port.
  *
- * Routes: POST /score, GET /health/live, GET /health/ready, GET /metadata. Every other
- * path is a JSON 404, every wrong method on a known path a JSON 405.
+ * Routes: POST /score, GET /health/live, GET /health/ready, GET /metadata, and the original
+ * project's routes kept for its clients (issue 9 A): POST /predict (the same chain as /score:
+ * validation, answers, telemetry), GET /health (`{"status":"healthy"}` once ready, the readiness
+ * rule) and GET / (a small JSON message). Every other path is a JSON 404, every wrong method on a
+ * known path a JSON 405.
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ServiceConfig } from './config';
 import { apiKeyAuth } from './http/api-key-auth';
 import { errorHandler } from './http/error-handler';
 import { HttpError } from './http/errors';
-import { liveHandler, metadataHandler, readyHandler } from './http/info-routes';
+import {
+  legacyHealthHandler,
+  liveHandler,
+  metadataHandler,
+  readyHandler,
+  rootHandler,
+} from './http/info-routes';
 import { methodNotAllowed, notFound } from './http/method-guard';
 import { contextOf, requestContext } from './http/request-context';
 import { scoreHandler } from './http/score-route';
@@ -35,6 +44,10 @@ export function buildApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('x-powered-by', false);
   app.set('query parser', false);
+  // Express's fallback error page shows stack traces unless the app's env is 'production'. Our
+  // error handler answers every error as JSON and never throws, so the fallback is not reached;
+  // this is the second line of defence, set on the app instead of relying on NODE_ENV.
+  app.set('env', 'production');
 
   app.use(requestContext);
   if (logger.enabled('debug')) {
@@ -57,8 +70,8 @@ export function buildApp(deps: AppDeps): Express {
 
   const auth = config.apiKey ? [apiKeyAuth(config.apiKey)] : [];
   const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
+    const got = req.headers['content-type'] ?? 'none';
     if (!req.is('application/json')) {
-      const got = req.headers['content-type'] ?? 'none';
       next(
         new HttpError(
           415,
@@ -68,19 +81,35 @@ export function buildApp(deps: AppDeps): Express {
       );
       return;
     }
+    // body-parser decodes any utf-* charset; the API promises UTF-8 only (docs/service.md).
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(got)?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      next(
+        new HttpError(
+          415,
+          'unsupported_media_type',
+          `charset ${charset.slice(0, 40)} is not supported; use utf-8`,
+        ),
+      );
+      return;
+    }
     next();
   };
   const parseJson = express.json({ limit: config.bodyLimitBytes, strict: true, type: 'application/json' });
 
-  app
-    .route('/score')
-    .post(
-      ...auth,
-      requireJson,
-      parseJson,
-      scoreHandler({ state, telemetry, deploymentName: config.deploymentName, maxBatch: config.maxBatch }),
-    )
-    .all(methodNotAllowed(['POST']));
+  const score = scoreHandler({
+    state,
+    telemetry,
+    deploymentName: config.deploymentName,
+    maxBatch: config.maxBatch,
+  });
+  // /predict is the original clients' path: the very same chain as /score.
+  for (const scorePath of ['/score', '/predict']) {
+    app
+      .route(scorePath)
+      .post(...auth, requireJson, parseJson, score)
+      .all(methodNotAllowed(['POST']));
+  }
   app
     .route('/health/live')
     .get(liveHandler)
@@ -88,6 +117,14 @@ export function buildApp(deps: AppDeps): Express {
   app
     .route('/health/ready')
     .get(readyHandler(state))
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  app
+    .route('/health')
+    .get(legacyHealthHandler(state))
+    .all(methodNotAllowed(['GET', 'HEAD']));
+  app
+    .route('/')
+    .get(rootHandler(state))
     .all(methodNotAllowed(['GET', 'HEAD']));
   app
     .route('/metadata')

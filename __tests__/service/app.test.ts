@@ -246,7 +246,7 @@ describe('POST /score errors', () => {
 
   test('unknown routes are JSON 404, wrong methods JSON 405 with Allow', async () => {
     await expectError(await fetch(`${srv.url}/nope`), 404, 'not_found');
-    await expectError(await postJson(`${srv.url}/`, {}), 404, 'not_found');
+    await expectError(await postJson(`${srv.url}/`, {}), 405, 'method_not_allowed');
     const get = await expectError(await fetch(`${srv.url}/score`), 405, 'method_not_allowed');
     expect(get.message).toMatch(/use POST/);
     const del = await fetch(`${srv.url}/health/live`, { method: 'DELETE' });

@@ -17,6 +17,7 @@ import { createJsonLogger, type Logger } from '../../service/logger';
 import { loadServingModel, type ServingModel } from '../../service/scoring/load-model';
 import { ServingState } from '../../service/scoring/serving-state';
 import type { ServiceTelemetry } from '../../service/telemetry/service-telemetry';
+import type { TelemetryProperties, TelemetrySink } from '../../service/telemetry/sink';
 
 export const REPO = path.resolve(__dirname, '../..');
 const TRAIN_ROWS = 20_000;
@@ -133,4 +134,22 @@ export async function postJson(
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** A telemetry sink that keeps what it is given (the exporter itself is tested in server-process). */
+export class MemorySink implements TelemetrySink {
+  readonly metrics: { name: string; value: number; properties: TelemetryProperties }[] = [];
+  readonly events: { name: string; properties: TelemetryProperties }[] = [];
+  readonly exceptions: { error: Error; properties: TelemetryProperties }[] = [];
+  trackMetric(name: string, value: number, properties: TelemetryProperties): void {
+    this.metrics.push({ name, value, properties });
+  }
+  trackEvent(name: string, properties: TelemetryProperties): void {
+    this.events.push({ name, properties });
+  }
+  trackException(error: Error, properties: TelemetryProperties): void {
+    this.exceptions.push({ error, properties });
+  }
+  async flush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
 }

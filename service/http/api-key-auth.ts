@@ -17,12 +17,9 @@ export function apiKeyAuth(apiKey: string): (req: Request, res: Response, next: 
   return (req, _res, next) => {
     const header = req.headers[API_KEY_HEADER];
     const auth = req.headers.authorization;
-    const presented =
-      typeof header === 'string'
-        ? header
-        : auth?.startsWith('Bearer ')
-          ? auth.slice('Bearer '.length)
-          : undefined;
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer <key>` counts too.
+    const bearer = auth !== undefined ? /^bearer +(.+)$/i.exec(auth)?.[1] : undefined;
+    const presented = typeof header === 'string' ? header : bearer;
     if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
       next(
         new HttpError(

@@ -2,6 +2,10 @@
  * The one error handler, registered last (STYLE.md C.3). 4xx: the message passes through,
  * with field errors. 5xx: a generic body with the correlation id; the detail is logged and
  * sent to telemetry as an exception. Never echoes request bodies into the log.
+ *
+ * It must never throw: Express would then answer with its HTML fallback page (with a stack
+ * trace and absolute paths unless the env is 'production'). So the answer is built inside a
+ * try, and a failure there still answers a minimal JSON 500 with the correlation id.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger';
@@ -31,10 +35,7 @@ export function errorHandler(logger: Logger, telemetry: ServiceTelemetry) {
       logger.error('request failed', { correlationId, method: req.method, path: req.path, err: error });
       telemetry.recordException(error, correlationId);
     } else if (httpError.status < 500) {
-      const isBatchLimit = httpError.fieldErrors?.some(
-        (e) => e.field === 'instances' && e.rule.includes('MAX_BATCH'),
-      );
-      const reason = isBatchLimit ? 'batch_too_large' : REASON[httpError.code];
+      const reason = httpError.reason ?? REASON[httpError.code];
       if (reason) telemetry.recordInvalid(reason);
       if (logger.enabled('debug')) {
         // Field names and rules only: values may be identifiers.
@@ -51,7 +52,17 @@ export function errorHandler(logger: Logger, telemetry: ServiceTelemetry) {
       res.destroy();
       return;
     }
-    if (httpError.headers) for (const [k, v] of Object.entries(httpError.headers)) res.setHeader(k, v);
-    res.status(httpError.status).json(errorBody(httpError, correlationId));
+    let answer = httpError;
+    let body: string;
+    try {
+      body = JSON.stringify(errorBody(answer, correlationId));
+    } catch (bodyError) {
+      logger.error('error body failed', { correlationId, err: bodyError });
+      answer = new HttpError(500, 'internal_error', `internal error; quote correlation id ${correlationId}`);
+      body = JSON.stringify(errorBody(answer, correlationId));
+    }
+    if (answer.headers) for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
+    res.status(answer.status).setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(body);
   };
 }

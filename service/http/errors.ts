@@ -5,6 +5,7 @@
  * under the same correlation id).
  */
 import type { FieldError } from '../../model/schema';
+import type { InvalidReason } from '../telemetry/service-telemetry';
 
 export type ErrorCode =
   | 'invalid_request'
@@ -16,9 +17,17 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'not_ready'
   | 'shutting_down'
+  | 'request_timeout'
+  | 'headers_too_large'
+  | 'expectation_failed'
   | 'internal_error';
 
-/** An error with a status, a stable code and an optional list of field errors. */
+/**
+ * An error with a status, a stable code and an optional list of field errors.
+ * `reason` is the `scoring_invalid_requests` metric dimension when it is more specific than the
+ * code (e.g. `batch_too_large` for an `invalid_request`); it is set where the error is raised,
+ * so metrics never depend on message text. @default - derived from `code` by the error handler
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -26,6 +35,7 @@ export class HttpError extends Error {
     message: string,
     readonly fieldErrors?: readonly FieldError[],
     readonly headers?: Readonly<Record<string, string>>,
+    readonly reason?: InvalidReason,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -47,11 +57,51 @@ function shorten(v: unknown): unknown {
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v); // JSON has no Infinity
   if (v === undefined) return null;
   if (typeof v === 'object' && v !== null) {
-    const s = JSON.stringify(v);
-    return s.length > MAX_ECHOED_STRING ? `${s.slice(0, MAX_ECHOED_STRING)}…` : v;
+    // Never JSON.stringify a client's object whole: 5,000 levels of nesting in a 10 KB body
+    // overflow the stack (inside the error handler, issue 9 C). `preview` stops at the budget.
+    const cut = { truncated: false };
+    const s = preview(v, MAX_ECHOED_STRING + 1, cut);
+    if (s.length > MAX_ECHOED_STRING) return `${s.slice(0, MAX_ECHOED_STRING)}…`;
+    return cut.truncated ? s : v; // small and shallow: echoed as the client sent it
   }
   return v;
 }
+
+/**
+ * JSON-like text of `v`, cut after about `budget` characters and `MAX_PREVIEW_DEPTH` levels
+ * (deeper levels print as `…`). Work and recursion are bounded whatever the input's depth.
+ */
+export function preview(v: unknown, budget: number, cut = { truncated: false }, depth = 0): string {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'string') {
+      if (v.length > budget) cut.truncated = true;
+      return JSON.stringify(v.length > budget ? v.slice(0, budget) : v);
+    }
+    if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+    return v === undefined ? 'null' : String(v);
+  }
+  if (depth >= MAX_PREVIEW_DEPTH) {
+    cut.truncated = true;
+    return Array.isArray(v) ? '[…]' : '{…}';
+  }
+  const isArray = Array.isArray(v);
+  let out = isArray ? '[' : '{';
+  let first = true;
+  for (const key of isArray ? v.keys() : Object.keys(v)) {
+    if (out.length >= budget) {
+      cut.truncated = true;
+      return `${out}…`;
+    }
+    const item = (v as Record<string | number, unknown>)[key];
+    out += `${first ? '' : ','}${isArray ? '' : `${JSON.stringify(String(key).slice(0, budget))}:`}`;
+    out += preview(item, budget - out.length, cut, depth + 1);
+    first = false;
+  }
+  return `${out}${isArray ? ']' : '}'}`;
+}
+
+/** Object levels shown in an echoed value. */
+const MAX_PREVIEW_DEPTH = 4;
 
 /** The JSON body for an HttpError. */
 export function errorBody(err: HttpError, correlationId: string): Record<string, unknown> {
@@ -102,7 +152,7 @@ export function fromBodyParserError(err: unknown): HttpError | undefined {
       return new HttpError(
         415,
         'unsupported_media_type',
-        `content-encoding ${String(e.encoding)} is not supported; use identity, gzip or deflate`,
+        `content-encoding ${String(e.encoding)} is not supported; use identity, gzip, deflate or br`,
       );
     case 'request.aborted':
     case 'request.size.invalid':

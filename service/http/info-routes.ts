@@ -23,6 +23,33 @@ export function readyHandler(state: ServingState) {
   };
 }
 
+/**
+ * GET /health, the original project's health route, kept for its API test: 200
+ * `{"status":"healthy"}` exactly when /health/ready is 200, else the same 503 as readiness.
+ */
+export function legacyHealthHandler(state: ServingState) {
+  return (_req: Request, res: Response): void => {
+    if (state.phase === 'ready' && state.model) {
+      res.json({ status: 'healthy' });
+      return;
+    }
+    res.status(503).setHeader('retry-after', '1');
+    res.json({ status: state.phase });
+  };
+}
+
+/** GET /, as the original answered: a small JSON message pointing at the API. */
+export function rootHandler(state: ServingState) {
+  return (_req: Request, res: Response): void => {
+    res.json({
+      message: 'fraud detection scoring service: POST /score (or /predict) with {"features": {...}}',
+      status: state.phase,
+      model: state.model?.ref ?? null,
+      docs: 'GET /metadata',
+    });
+  };
+}
+
 export interface MetadataDeps {
   readonly state: ServingState;
   readonly deploymentName: string;

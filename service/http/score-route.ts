@@ -83,6 +83,8 @@ export function parseScoreBody(
           rule: `must hold at most ${maxBatch} instances (MAX_BATCH)`,
         },
       ],
+      undefined,
+      'batch_too_large',
     );
   }
   const inputs: ScoringInput[] = new Array<ScoringInput>(instances.length);
