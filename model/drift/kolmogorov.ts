@@ -72,14 +72,14 @@ function kolmognDMTW(n: number, d: number): number {
   }
   const tt = Math.max(2 * h - 1, 0) ** m - 2 * h ** m;
   v[m - 1] = (1 + tt) * fac;
-  let H = new Float64Array(m * m);
+  let H: Float64Array = new Float64Array(m * m);
   for (let i = 1; i < m; i += 1) {
     for (let r = i - 1; r < m; r += 1) H[r * m + i] = w[r - (i - 1)];
   }
   for (let r = 0; r < m; r += 1) H[r * m] = v[r];
   for (let c = 0; c < m; c += 1) H[(m - 1) * m + c] = v[m - 1 - c];
 
-  let P = new Float64Array(m * m);
+  let P: Float64Array = new Float64Array(m * m);
   for (let i = 0; i < m; i += 1) P[i * m + i] = 1;
   let nn = n;
   let expnt = 0;
