@@ -2,6 +2,7 @@
  * Checks on every synthesized stack that Terraform itself would make: static references
  * (this file), the azapi provider schema, and Terraform's own config loader.
  */
+import { TERRAFORM_VERSION_CONSTRAINT } from '../../constructs/azapi';
 import { referenceProblems } from './references';
 import { findTerraform, loadWithTerraform } from './terraform-loader';
 import { synthesizeAllStacks } from './synthesized-stacks';
@@ -9,6 +10,10 @@ import { synthesizeAllStacks } from './synthesized-stacks';
 const stacks = synthesizeAllStacks();
 
 describe.each(stacks.map((s) => [s.name, s] as const))('%s', (_name, stack) => {
+  test('says which Terraform it needs (>= 1.11: ephemeral resources and write-only attributes)', () => {
+    expect(stack.parsed.terraform?.required_version).toBe(TERRAFORM_VERSION_CONSTRAINT);
+  });
+
   test('depends_on, replace_triggered_by and moved use bare references to blocks that exist', () => {
     expect(referenceProblems(stack.parsed)).toEqual([]);
   });
@@ -57,6 +62,13 @@ describe("Terraform's own config loader (terraform init -backend=false, empty pr
     const result = results[name];
     expect({ name, configErrors: result.configErrors }).toEqual({ name, configErrors: [] });
     expect(result.reachedProviderInstallation).toBe(true);
+  });
+
+  test('Terraform enforces required_version while loading', () => {
+    const future = JSON.stringify({ terraform: { required_version: '>= 99.0.0' } });
+    expect(loadWithTerraform(terraform, { future }).future.configErrors).toContain(
+      'Unsupported Terraform Core version',
+    );
   });
 
   test('a broken replace_triggered_by is caught (the check can fail)', () => {

@@ -27,6 +27,20 @@ import {
  */
 export const AZAPI_VERSION_CONSTRAINT = '~> 2.12';
 
+/**
+ * The Terraform versions the stacks need, emitted as `terraform.required_version` by
+ * {@link AzapiProvider} so that an older Terraform stops with "Unsupported Terraform Core
+ * version" instead of confusing errors further in:
+ * - ephemeral resources (the endpoint's `listKeys`) need Terraform >= 1.10
+ *   (https://developer.hashicorp.com/terraform/language/resources/ephemeral);
+ * - write-only attributes need >= 1.11: azurerm `azurerm_key_vault_secret.value_wo`
+ *   (azurerm v4.55.0 internal/services/keyvault/key_vault_secret_resource.go:67-73) and azapi's
+ *   `ignore_body_changes` / `sensitive_body` (azapi v2.12.0 internal/services/azapi_resource.go:240-259,
+ *   "This write-only argument requires Terraform 1.11 or later");
+ * - `< 2.0.0`: a new major version may change the JSON syntax cdktf writes.
+ */
+export const TERRAFORM_VERSION_CONSTRAINT = '>= 1.11.0, < 2.0.0';
+
 /** The Azure ML REST api-version every azapi resource in this project uses (FACTS.md §0.1). */
 export const ML_API_VERSION = '2026-05-01';
 

@@ -1,5 +1,11 @@
 // Typed binding for the azure/azapi provider (pinned `~> 2.12`, see common.ts for why).
-export { AZAPI_VERSION_CONSTRAINT, bareAddress, ML_API_VERSION, mlType } from './common';
+export {
+  AZAPI_VERSION_CONSTRAINT,
+  bareAddress,
+  ML_API_VERSION,
+  mlType,
+  TERRAFORM_VERSION_CONSTRAINT,
+} from './common';
 export type { AzapiRetry, AzapiTimeouts } from './common';
 export { AzapiProvider } from './provider';
 export type { AzapiProviderProps } from './provider';

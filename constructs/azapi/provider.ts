@@ -1,6 +1,6 @@
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AZAPI_VERSION_CONSTRAINT } from './common';
+import { AZAPI_VERSION_CONSTRAINT, TERRAFORM_VERSION_CONSTRAINT } from './common';
 
 /**
  * Settings of the `azapi` provider block. Credentials come from the environment (ARM_* / OIDC).
@@ -26,7 +26,10 @@ export interface AzapiProviderProps {
   readonly defaultLocation?: string;
 }
 
-/** The `azure/azapi` provider, pinned to {@link AZAPI_VERSION_CONSTRAINT} (see common.ts for why). */
+/**
+ * The `azure/azapi` provider, pinned to {@link AZAPI_VERSION_CONSTRAINT} (see common.ts for why).
+ * It also sets the stack's `terraform.required_version` to {@link TERRAFORM_VERSION_CONSTRAINT}.
+ */
 export class AzapiProvider extends TerraformProvider {
   public static readonly tfResourceType = 'azapi';
 
@@ -44,6 +47,8 @@ export class AzapiProvider extends TerraformProvider {
     });
     this._alias = props.alias;
     this.settings = { ...props };
+    // Every stack that uses this binding needs Terraform >= 1.11 (see TERRAFORM_VERSION_CONSTRAINT).
+    TerraformStack.of(this).addOverride('terraform.required_version', TERRAFORM_VERSION_CONSTRAINT);
   }
 
   public override get alias(): string | undefined {

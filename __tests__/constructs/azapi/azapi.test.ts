@@ -29,7 +29,10 @@ function endpoint(s: TerraformStack, extra: Partial<ConstructorParameters<typeof
 }
 
 type Synth = {
-  terraform: { required_providers: Record<string, { source: string; version: string }> };
+  terraform: {
+    required_providers: Record<string, { source: string; version: string }>;
+    required_version?: string;
+  };
   provider: Record<string, unknown[]>;
   resource: Record<string, Record<string, Record<string, unknown>>>;
   data?: Record<string, Record<string, Record<string, unknown>>>;
@@ -41,6 +44,10 @@ describe('AzapiProvider', () => {
     const out = synth(stack());
     expect(out.terraform.required_providers.azapi).toEqual({ source: 'azure/azapi', version: '~> 2.12' });
     expect(out.provider.azapi).toHaveLength(1);
+  });
+
+  test('requires Terraform >= 1.11 (ephemeral resources, write-only attributes) and < 2', () => {
+    expect(synth(stack()).terraform.required_version).toBe('>= 1.11.0, < 2.0.0');
   });
 
   test('emits alias and settings in snake_case', () => {
