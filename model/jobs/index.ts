@@ -12,7 +12,7 @@ export {
   type TrainingJobIo,
   type TrainingJobIoProps,
   type UriFileJobInput,
-  type UriFolderJobOutput,
+  type CustomModelJobOutput,
 } from './training-job';
 export {
   TRAINER_EXTERNALS,

@@ -14,7 +14,8 @@
  *
  * Shapes follow the 2026-05-01 schema (CommandJob.inputs: JobInput discriminated by
  * `jobInputType`: `uri_file` {uri, mode}, `literal` {value}; CommandJob.outputs: JobOutput by
- * `jobOutputType`: `uri_folder` {mode, uri?, assetName?}).
+ * `jobOutputType`: `custom_model` {mode, uri?, assetName?}: a folder the job writes, which Azure
+ * ML registers as a model version of `assetName` when the job ends, if one is given).
  */
 
 /** The code asset's entry file: the esbuild bundle of model/cli/train.ts. */
@@ -57,9 +58,11 @@ export interface LiteralJobInput {
   readonly value: string;
   readonly description?: string;
 }
-export interface UriFolderJobOutput {
-  readonly jobOutputType: 'uri_folder';
+export interface CustomModelJobOutput {
+  readonly jobOutputType: 'custom_model';
   readonly mode: 'ReadWriteMount' | 'Upload';
+  /** Registers the output as a model version of this name when the job ends. */
+  readonly assetName?: string;
   readonly description?: string;
 }
 
@@ -73,6 +76,8 @@ export interface TrainingJobIoProps {
   readonly dataAsset: { readonly name: string; readonly version: string };
   /** The code asset's version (its content hash). */
   readonly codeVersion: string;
+  /** Register the job's output as a model version of this name. @default - not registered by the job */
+  readonly modelAssetName?: string;
 }
 
 export interface TrainingJobIo {
@@ -82,7 +87,7 @@ export interface TrainingJobIo {
     readonly data_asset: LiteralJobInput;
     readonly code_version: LiteralJobInput;
   };
-  readonly outputs: { readonly model: UriFolderJobOutput };
+  readonly outputs: { readonly model: CustomModelJobOutput };
 }
 
 /** Literal input values must match the schema's `[a-zA-Z0-9_]` (non-empty) and stay one shell word. */
@@ -123,8 +128,9 @@ export function trainingJobIo(props: TrainingJobIoProps): TrainingJobIo {
     },
     outputs: {
       model: {
-        jobOutputType: 'uri_folder',
+        jobOutputType: 'custom_model',
         mode: 'ReadWriteMount',
+        ...(props.modelAssetName !== undefined ? { assetName: props.modelAssetName } : {}),
         description: 'the model package, <model name>/<version>/ (model.onnx, model.json, report)',
       },
     },

@@ -119,7 +119,12 @@ test('the job command, run as Azure ML runs it, writes a package the service loa
 });
 
 test('the job body validates against the CommandJob schema', () => {
-  const io = trainingJobIo(IO_PROPS);
+  const io = trainingJobIo({ ...IO_PROPS, modelAssetName: 'fraud-detection-model' });
+  expect(io.outputs.model).toMatchObject({
+    jobOutputType: 'custom_model',
+    assetName: 'fraud-detection-model',
+  });
+  expect(trainingJobIo(IO_PROPS).outputs.model).not.toHaveProperty('assetName');
   const body = {
     properties: {
       jobType: 'Command',
