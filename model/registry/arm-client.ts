@@ -11,7 +11,9 @@
  * `x-ms-async-operation-timeout` (Learn, @azure/arm-machinelearning
  * `RegistryModelVersionsCreateOrUpdateHeaders`; hashicorp/pandora
  * `MachineLearningServices/.../ModelVersion/Operation-RegistryModelVersionsCreateOrUpdate.cs`,
- * `LongRunning() => true`).
+ * `LongRunning() => true`; Azure/azure-sdk-for-python
+ * `sdk/ml/azure-ai-ml/azure/ai/ml/operations/_model_operations.py` waits on
+ * `begin_create_or_update(...).result()` for registry model versions).
  *
  * No `az` CLI, no SDK pipeline: Node's own `fetch`. Polling URLs must share the origin of the
  * ARM endpoint, so the token is never sent anywhere else.
