@@ -142,13 +142,16 @@ async function main(argv: string[]): Promise<number> {
   return report.drifted ? EXIT.drift : EXIT.ok;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const err = e as Error;
-    process.stderr.write(`drift: error: ${err.message}\n${err instanceof UsageError ? `${USAGE}\n` : ''}`);
-    process.exitCode = EXIT.error;
-  },
-);
+/**
+ * Exits once stdout and stderr are drained: the Application Insights SDK leaves timers behind
+ * after shutdown() that would keep the process alive for ~40 s.
+ */
+function exitWith(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitWith, (e: unknown) => {
+  const err = e as Error;
+  process.stderr.write(`drift: error: ${err.message}\n${err instanceof UsageError ? `${USAGE}\n` : ''}`);
+  exitWith(EXIT.error);
+});
