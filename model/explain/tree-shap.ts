@@ -60,7 +60,7 @@ function compileTreeShap(
   const pw = new Float64Array(size);
   let x: ArrayLike<number> = pz;
   let xOffset = 0;
-  let phi = pz;
+  let phi: Float64Array = pz;
 
   /**
    * One node. `base` is the start of the parent's path slice (length `depth`); this node's slice
