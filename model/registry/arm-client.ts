@@ -296,6 +296,12 @@ export class ArmClient {
 
   /** One call with bearer auth, retried on throttling, transient 5xx and network errors. */
   private async send(method: string, url: string, body?: unknown): Promise<ArmResponse> {
+    // The bearer token goes to the ARM endpoint only (next-page links and polling URLs included).
+    if (new URL(url).origin !== this.endpoint.origin) {
+      throw new Error(
+        `refusing to send ${method} ${redactUrl(url)}: it is not on the ARM endpoint ${this.endpoint.origin}`,
+      );
+    }
     for (let attempt = 1; ; attempt++) {
       const token = await this.credential.getToken(this.scope);
       if (!token) throw new Error(`the Azure credential returned no token for scope ${this.scope}`);

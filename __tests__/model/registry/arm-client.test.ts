@@ -78,6 +78,15 @@ test('refuses to send the token to a polling URL on another origin', async () =>
   expect(calls).toHaveLength(1);
 });
 
+test('never sends the token off the ARM endpoint, e.g. to a foreign next-page link', async () => {
+  handler = () => ({ status: 200, body: { value: [], nextLink: 'https://evil.example/page2' } });
+  const arm = client();
+  await expect(arm.get('https://evil.example/page2')).rejects.toThrow(
+    /refusing to send GET https:\/\/evil\.example\/page2: it is not on the ARM endpoint/,
+  );
+  expect(calls).toHaveLength(0);
+});
+
 test('gives up after the operation timeout, saying the operation may still finish', async () => {
   handler = (req) =>
     req.method === 'PUT'
