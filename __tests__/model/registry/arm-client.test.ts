@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { ArmClient, ArmError } from '../../../model/registry/arm-client';
 
-type Handler = (
-  req: http.IncomingMessage,
-  n: number,
-) => { status: number; headers?: Record<string, string>; body?: unknown };
+interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+type Handler = (req: http.IncomingMessage, n: number) => Reply;
 
 let server: http.Server;
 let base: string;
@@ -38,7 +40,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => (calls = []));
 
 test('Location: polls until it stops answering 202, then reads the resource from the original URI', async () => {
-  handler = (req, n) => {
+  handler = (req, n): Reply => {
     if (req.method === 'PUT')
       return { status: 202, headers: { location: `${base}/op/1`, 'retry-after': '0' } };
     if (req.url === '/op/1')
@@ -58,7 +60,7 @@ test('Location: polls until it stops answering 202, then reads the resource from
 });
 
 test('no operation header: follows provisioningState until terminal; Failed is an error', async () => {
-  handler = (req, n) =>
+  handler = (req, n): Reply =>
     req.method === 'PUT'
       ? { status: 201, body: { properties: { provisioningState: 'Creating' } } }
       : { status: 200, body: { properties: { provisioningState: n < 3 ? 'Updating' : 'Failed' } } };
@@ -70,7 +72,10 @@ test('no operation header: follows provisioningState until terminal; Failed is a
 });
 
 test('refuses to send the token to a polling URL on another origin', async () => {
-  handler = () => ({ status: 201, headers: { 'azure-asyncoperation': 'https://evil.example/op?x=1' } });
+  handler = (): Reply => ({
+    status: 201,
+    headers: { 'azure-asyncoperation': 'https://evil.example/op?x=1' },
+  });
   const arm = client();
   await expect(arm.putAndWait(arm.url('/subscriptions/s/thing', '2026-05-01'), {})).rejects.toThrow(
     /refusing to poll Azure-AsyncOperation https:\/\/evil\.example\/op: it is not on the ARM endpoint/,
@@ -79,7 +84,7 @@ test('refuses to send the token to a polling URL on another origin', async () =>
 });
 
 test('never sends the token off the ARM endpoint, e.g. to a foreign next-page link', async () => {
-  handler = () => ({ status: 200, body: { value: [], nextLink: 'https://evil.example/page2' } });
+  handler = (): Reply => ({ status: 200, body: { value: [], nextLink: 'https://evil.example/page2' } });
   const arm = client();
   await expect(arm.get('https://evil.example/page2')).rejects.toThrow(
     /refusing to send GET https:\/\/evil\.example\/page2: it is not on the ARM endpoint/,
@@ -88,7 +93,7 @@ test('never sends the token off the ARM endpoint, e.g. to a foreign next-page li
 });
 
 test('gives up after the operation timeout, saying the operation may still finish', async () => {
-  handler = (req) =>
+  handler = (req): Reply =>
     req.method === 'PUT'
       ? { status: 201, headers: { 'azure-asyncoperation': `${base}/op/2`, 'retry-after': '0' } }
       : { status: 200, body: { status: 'Running' } };
@@ -99,7 +104,7 @@ test('gives up after the operation timeout, saying the operation may still finis
 });
 
 test('errors carry the status and ARM error code; a 404 GET is undefined', async () => {
-  handler = (req) =>
+  handler = (req): Reply =>
     req.url?.startsWith('/missing')
       ? { status: 404, body: { error: { code: 'ResourceNotFound', message: 'nope' } } }
       : { status: 403, body: { error: { code: 'AuthorizationFailed', message: 'no write on registry' } } };
