@@ -43,7 +43,10 @@ export async function startAzurite(): Promise<Azurite> {
   );
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`azurite did not start in 15 s:\n${output}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave it running
+      reject(new Error(`azurite did not start in 15 s:\n${output}`));
+    }, 15_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const m = /listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
