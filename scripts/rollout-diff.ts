@@ -3,17 +3,29 @@
  * one human line per environment (`prod: blue 90 -> 50, green 10 -> 50`) and the changes that
  * are unsafe to apply in one go. No I/O, so the rules are unit- and property-tested.
  */
+import { asRecord } from '../constructs/core/values';
 import { fmtSplit } from '../constructs/serving/rollout-validation';
 
 /** Per-environment guard rails (from stacks/environments.ts). */
 export interface RolloutGuard {
   /**
-   * Largest increase, in percentage points, of a canary's live traffic in one change.
-   * A canary is any deployment that did not carry the largest share in the base; the
-   * deployment(s) with the largest base share may always grow (that is a rollback).
+   * Largest increase, in percentage points, of ANY deployment's live traffic in one change, at
+   * any share (60 -> 100 is a 40-point jump like 0 -> 40). Exempt: an endpoint marked
+   * `notLiveYet` in the base going live, and a change confirmed as a rollback
+   * ({@link DiffOptions.rollback}).
    * @default - unlimited
    */
   readonly maxCanaryStep?: number;
+}
+
+export interface DiffOptions {
+  /**
+   * The operator confirms the change is a rollback (`--rollback`): the step limit is not applied,
+   * every other rule is. A rollback and a promotion look the same in the split (40/60 -> 100/0
+   * vs 40/60 -> 0/100), so only the operator can say which one it is.
+   * @default false
+   */
+  readonly rollback?: boolean;
 }
 
 export interface RolloutDiff {
@@ -27,6 +39,7 @@ interface EnvView {
   readonly deployments: Record<string, Record<string, unknown>>;
   readonly traffic: Record<string, number>;
   readonly mirror: Record<string, number>;
+  readonly notLiveYet: boolean;
 }
 
 /** One line per environment with the current split, for `status` without a base. */
@@ -38,7 +51,8 @@ export function describeRollout(head: unknown): string[] {
     const models = Object.entries(view.deployments)
       .map(([name, spec]) => `${name}=${String(spec.model)}`)
       .join(', ');
-    return `${env}: ${fmtSplit(view.traffic)}${mirrorText} [${models || 'no deployments'}]`;
+    const notLive = view.notLiveYet ? ' (not live yet)' : '';
+    return `${env}: ${fmtSplit(view.traffic)}${mirrorText}${notLive} [${models || 'no deployments'}]`;
   });
 }
 
@@ -47,6 +61,7 @@ export function diffRollout(
   base: unknown,
   head: unknown,
   guards: Readonly<Record<string, RolloutGuard | undefined>>,
+  options: DiffOptions = {},
 ): RolloutDiff {
   const baseEnvs = asRecord(base);
   const headEnvs = asRecord(head);
@@ -61,7 +76,9 @@ export function diffRollout(
     const before = viewOf(baseEnvs[env]);
     lines.push(`${env}: ${describeChange(before, now)}`);
     problems.push(...removalProblems(env, before, now));
-    problems.push(...stepProblems(env, before, now, guards[env]?.maxCanaryStep));
+    problems.push(...inPlaceProblems(env, before, now));
+    problems.push(...outageProblems(env, before, now));
+    if (!options.rollback) problems.push(...stepProblems(env, before, now, guards[env]?.maxCanaryStep));
   }
   for (const env of Object.keys(baseEnvs)) {
     if (!(env in headEnvs)) {
@@ -89,6 +106,7 @@ function describeChange(before: EnvView, now: EnvView): string {
     const to = isDeclared ? String(now.traffic[name] ?? 0) : '(removed)';
     if (from !== to) parts.push(`${name} ${from} -> ${to}`);
   }
+  if (before.notLiveYet !== now.notLiveYet) parts.push(now.notLiveYet ? 'marked notLiveYet' : 'goes live');
   for (const name of unique([...Object.keys(before.mirror), ...Object.keys(now.mirror)])) {
     const from = before.mirror[name] ?? 0;
     const to = now.mirror[name] ?? 0;
@@ -128,32 +146,61 @@ function removalProblems(env: string, before: EnvView, now: EnvView): string[] {
   return problems;
 }
 
-/** Canary growth per change is limited by the environment's maxCanaryStep. */
+/**
+ * Every deployment's growth in live share per change is limited by the environment's
+ * maxCanaryStep, past 50 % too. Only an endpoint marked notLiveYet in the base may go live in one
+ * step (it served nothing, so nothing shifts); a total of 0 without the mark is not enough, or
+ * `blue 100 -> 0` then `0 -> 100` would skip the limit.
+ */
 function stepProblems(env: string, before: EnvView, now: EnvView, maxStep: number | undefined): string[] {
-  if (maxStep === undefined) return [];
-  const baseValues = Object.values(before.traffic);
-  const baseTotal = baseValues.reduce((a, b) => a + b, 0);
-  // Going live for the first time (nothing served yet) is not a canary jump.
-  if (baseTotal === 0) return [];
-  const top = Math.max(...baseValues);
+  if (maxStep === undefined || before.notLiveYet) return [];
   const problems: string[] = [];
   for (const [name, to] of Object.entries(now.traffic)) {
     const from = before.traffic[name] ?? 0;
-    const incumbent = from === top;
-    if (incumbent || to - from <= maxStep) continue;
+    if (to - from <= maxStep) continue;
     problems.push(
       `${env}: deployment '${name}' live traffic ${from} -> ${to} jumps by ${to - from} points, more than ` +
-        `${env}'s maxCanaryStep of ${maxStep}; raise it in steps of at most ${maxStep} (rolling back is always allowed)`,
+        `${env}'s maxCanaryStep of ${maxStep}; move it in steps of at most ${maxStep} ` +
+        `(for a rollback, confirm with --rollback)`,
     );
   }
   return problems;
+}
+
+/** Azure refuses an instanceType change on an existing deployment (docs/rollout.md). */
+function inPlaceProblems(env: string, before: EnvView, now: EnvView): string[] {
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(now.deployments)) {
+    const old = before.deployments[name];
+    if (!old || old.instanceType === spec.instanceType) continue;
+    problems.push(
+      `${env}: deployment '${name}': instanceType ${String(old.instanceType)} -> ${String(spec.instanceType)} ` +
+        `cannot change in place (Azure refuses it); add a new deployment with the new size and shift traffic to it`,
+    );
+  }
+  return problems;
+}
+
+/** Marking a live endpoint notLiveYet (traffic 0) would be a full outage. */
+function outageProblems(env: string, before: EnvView, now: EnvView): string[] {
+  const baseTotal = Object.values(before.traffic).reduce((a, b) => a + b, 0);
+  if (!now.notLiveYet || before.notLiveYet || baseTotal === 0) return [];
+  return [
+    `${env}: marked notLiveYet, but the endpoint had live traffic in the base (${fmtSplit(before.traffic)}); ` +
+      `taking all traffic away is a full outage. Keep the split at 100 and drain deployments one by one`,
+  ];
 }
 
 function viewOf(rollout: unknown): EnvView {
   const r = asRecord(rollout);
   const deployments: Record<string, Record<string, unknown>> = {};
   for (const [name, spec] of Object.entries(asRecord(r.deployments))) deployments[name] = asRecord(spec);
-  return { deployments, traffic: numbers(r.traffic), mirror: numbers(r.mirror) };
+  return {
+    deployments,
+    traffic: numbers(r.traffic),
+    mirror: numbers(r.mirror),
+    notLiveYet: r.notLiveYet === true,
+  };
 }
 
 function numbers(value: unknown): Record<string, number> {
@@ -161,12 +208,6 @@ function numbers(value: unknown): Record<string, number> {
   for (const [k, v] of Object.entries(asRecord(value)))
     if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   return out;
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
 }
 
 function unique(items: readonly string[]): string[] {

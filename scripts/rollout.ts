@@ -1,19 +1,23 @@
 /**
- * `npm run rollout -- status [--base <git-ref>] [--root <dir>]`
+ * `npm run rollout -- status [--base <git-ref>] [--rollback] [--root <dir>]`
  *
  * Prints each environment's traffic split, or with `--base` what changes against that ref,
  * one line per environment (`prod: blue 90 -> 50, green 10 -> 50`). Exits 1, with the reasons
- * on stderr, when the working-tree constants are invalid, when a change removes a deployment
- * that still had traffic in the base, or when a canary jumps by more than the environment's
- * maxCanaryStep. Exits 2 on a usage error. The PR plan preview runs it with the PR's base.
+ * on stderr, when the working-tree constants break any rule synth applies (the same rule set,
+ * stacks/configuration.ts), when a change removes a deployment that still had traffic in the
+ * base, changes a deployment's instanceType in place, takes a live endpoint to notLiveYet, or
+ * raises any deployment's live share by more than the environment's maxCanaryStep (`--rollback`
+ * confirms a rollback and lifts only that last rule). Exits 2 on a usage error. The PR plan
+ * preview runs it with the PR's base.
  */
 import { parseArgs } from 'node:util';
-import { rolloutProblems } from '../constructs/serving/rollout-validation';
+import { rolloutRuleProblems } from '../stacks/configuration';
+import { ENVIRONMENTS } from '../stacks/environments';
 import { describeRollout, diffRollout } from './rollout-diff';
 import { rolloutGuards } from './rollout-guards';
 import { loadRolloutAtRef, loadWorkingRollout } from './rollout-load';
 
-const USAGE = 'usage: npm run rollout -- status [--base <git-ref>] [--root <project dir>]';
+const USAGE = 'usage: npm run rollout -- status [--base <git-ref>] [--rollback] [--root <project dir>]';
 
 /** Runs the command; returns the exit code. Output goes through the given writers. */
 export function runRolloutCli(
@@ -27,7 +31,12 @@ export function runRolloutCli(
     parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { base: { type: 'string' }, root: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        base: { type: 'string' },
+        rollback: { type: 'boolean' },
+        root: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     err(`${(e as Error).message}\n${USAGE}`);
@@ -44,21 +53,26 @@ export function runRolloutCli(
     );
     return 2;
   }
+  if (values.rollback && values.base === undefined) {
+    err(`--rollback needs --base (it confirms a change against that base)\n${USAGE}`);
+    return 2;
+  }
   const root = values.root ?? cwd;
   try {
     const head = loadWorkingRollout(root);
-    const problems = rolloutProblems(head);
+    const problems = rolloutRuleProblems(head, ENVIRONMENTS);
     if (values.base === undefined) {
       describeRollout(head).forEach(out);
     } else {
       const base = loadRolloutAtRef(root, values.base);
       if (base === undefined) out(`(no stacks/rollout.ts at ${values.base}: every environment is new)`);
-      const diff = diffRollout(base, head, rolloutGuards());
+      const diff = diffRollout(base, head, rolloutGuards(), { rollback: values.rollback === true });
       diff.lines.forEach(out);
+      if (values.rollback) out('(--rollback: the maxCanaryStep limit is not applied to this change)');
       problems.push(...diff.problems);
     }
     if (problems.length > 0) {
-      err(`rollout check failed, ${problems.length} problem(s):`);
+      err(`rollout check failed (stacks/rollout.ts), ${problems.length} problem(s):`);
       problems.forEach((p) => err(`  - ${p}`));
       return 1;
     }

@@ -3,9 +3,10 @@
  * {@link ENVIRONMENTS}. Platform engineers edit this file (regions, SKUs, retention, receivers);
  * operators edit `stacks/rollout.ts` for traffic.
  *
- * Every value is checked by {@link validateEnvironments} before any stack is built; one error
- * lists every problem, each naming environment, field, value and rule.
+ * Every value is checked by stacks/configuration.ts (with the rollout constants) before any stack
+ * is built; one error lists every problem, each naming environment, field, value and rule.
  */
+import { formatValue as show } from '../constructs/core/values';
 import { servingSettingsErrors, ServingSettings } from './serving-settings';
 
 export type EnvName = 'dev' | 'staging' | 'prod';
@@ -180,7 +181,6 @@ const TAG_FORBIDDEN = /[<>%&\\?/]/;
 const RECEIVER_NAME = /^[A-Za-z0-9_-]{1,60}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
 const oneOf = (values: readonly unknown[]): string => values.map((v) => show(v)).join(', ');
 
 function isIntIn(v: unknown, min: number, max: number): boolean {

@@ -14,12 +14,12 @@ import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../c
 import { EnvironmentRollout } from '../constructs/serving/rollout-validation';
 import { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { applyStateBackend, StateBackend } from './backend';
-import { EnvironmentConfig, EnvName, validateEnvironments } from './environments';
+import { EnvironmentConfig, EnvName } from './environments';
 import { keepStateAddresses } from './moved-resources';
-import { ROLLOUT } from './rollout';
 import { Serving } from './serving';
 import { writeServiceBuildContext } from './serving-bundle';
 
+/** Settings and rollout come checked by stacks/configuration.ts (buildApp); the stack trusts them. */
 export interface FraudStackProps {
   readonly envName: EnvName;
   readonly env: EnvironmentConfig;
@@ -30,8 +30,12 @@ export interface FraudStackProps {
    * @default - service/bundle.ts (esbuild bundle of service/, bundled once per process)
    */
   readonly writeBuildContext?: BuildContextWriter;
-  /** The environment's deployments and traffic. @default ROLLOUT[envName] from stacks/rollout.ts */
-  readonly rollout?: EnvironmentRollout;
+  /**
+   * The environment's deployments and traffic: `ROLLOUT[envName]` from stacks/rollout.ts in the
+   * app, a fixed test rollout in tests (never the live constants, so a traffic edit cannot break
+   * a snapshot).
+   */
+  readonly rollout: EnvironmentRollout;
 }
 
 /** The stack name of an environment. */
@@ -56,7 +60,6 @@ export class FraudStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: FraudStackProps) {
     super(scope, id);
-    validateEnvironments({ [props.envName]: props.env });
     const env = props.env;
     this.envName = props.envName;
     this.env = env;
@@ -68,7 +71,7 @@ export class FraudStack extends TerraformStack {
       project: env.namePrefix,
       managedBy: 'cdktf',
     };
-    applyStateBackend(this, id, props.backend ?? { kind: 'local' });
+    applyStateBackend(this, id, props.backend ?? { kind: 'local' }, props.envName);
 
     this.azurermProvider = new AzurermProvider(this, 'azurerm', {
       features: [
@@ -117,7 +120,7 @@ export class FraudStack extends TerraformStack {
     this.serving = new Serving(this, 'Serving', {
       envName: props.envName,
       settings: env.serving,
-      rollout: props.rollout ?? ROLLOUT[props.envName],
+      rollout: props.rollout,
       endpointName: `${env.namePrefix}-${props.envName}-${this.names.hash}`,
       location: env.location,
       subscriptionId: this.clientConfig.subscriptionId,

@@ -8,7 +8,7 @@ import {
   resolveAutoscale,
 } from '../constructs/serving/autoscale-settings';
 import { keyRotationErrors, KeyRotation } from '../constructs/serving/endpoint-keys-rotation';
-import type { EnvironmentRollout } from '../constructs/serving/rollout-validation';
+import { formatValue as show, isRecord } from '../constructs/core/values';
 
 export interface ServingSettings {
   /**
@@ -43,8 +43,6 @@ export interface ServingSettings {
   readonly localModelPackages?: Readonly<Record<string, string>>;
 }
 
-const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
-
 /** Problems of one environment's serving settings, as `<env>.serving.<field> = <value>: <rule>`. */
 export function servingSettingsErrors(env: string, serving: ServingSettings | undefined): string[] {
   if (serving === undefined) return [];
@@ -77,16 +75,22 @@ export function servingSettingsErrors(env: string, serving: ServingSettings | un
   return errors;
 }
 
-/** Cross-checks of serving settings against the environment's rollout constants. */
+/**
+ * Cross-checks of serving settings against the environment's rollout constants. `rollout` may be
+ * untyped (`npm run rollout` evaluates it from git): malformed parts are the rollout rules' to
+ * report, so they are skipped here.
+ */
 export function servingRolloutErrors(
   env: string,
   serving: ServingSettings | undefined,
-  rollout: EnvironmentRollout,
+  rollout: unknown,
 ): string[] {
   const errors: string[] = [];
+  const deployments = isRecord(rollout) && isRecord(rollout.deployments) ? rollout.deployments : {};
   const autoscale = serving?.autoscale === false ? undefined : resolveAutoscale(serving?.autoscale ?? {});
   if (autoscale) {
-    for (const [name, spec] of Object.entries(rollout.deployments)) {
+    for (const [name, spec] of Object.entries(deployments)) {
+      if (!isRecord(spec) || typeof spec.instanceCount !== 'number') continue;
       if (spec.instanceCount < autoscale.minInstances || spec.instanceCount > autoscale.maxInstances) {
         errors.push(
           `${env}: deployment '${name}': instanceCount ${spec.instanceCount} must lie within ${env}.serving.autoscale ` +
@@ -96,7 +100,7 @@ export function servingRolloutErrors(
     }
   }
   for (const deployment of Object.keys(serving?.localModelPackages ?? {})) {
-    if (!(deployment in rollout.deployments)) {
+    if (!(deployment in deployments)) {
       errors.push(
         `${env}.serving.localModelPackages.${deployment}: names a deployment that stacks/rollout.ts does not declare`,
       );

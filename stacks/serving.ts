@@ -16,21 +16,16 @@ import { MlWorkspace } from '../constructs/platform/ml-workspace';
 import { ModelRegistry } from '../constructs/platform/model-registry';
 import { LocalModelVersion, registryModelUri } from '../constructs/serving/model-version';
 import { OnlineEndpoint } from '../constructs/serving/online-endpoint';
-import {
-  EnvironmentRollout,
-  environmentRolloutProblems,
-  parseModelRef,
-  ModelRef,
-} from '../constructs/serving/rollout-validation';
+import { EnvironmentRollout, modelRefOf } from '../constructs/serving/rollout-validation';
 import { BuildContextWriter, ScoringImage } from '../constructs/serving/scoring-image';
 import { SecureStorage } from '../constructs/platform/storage';
-import { servingRolloutErrors, servingSettingsErrors, ServingSettings } from './serving-settings';
+import type { ServingSettings } from './serving-settings';
 
 export interface ServingProps {
   readonly envName: string;
   /** @default - the ServingSettings defaults */
   readonly settings?: ServingSettings;
-  /** This environment's entry of ROLLOUT. */
+  /** This environment's entry of ROLLOUT, checked by stacks/configuration.ts. */
   readonly rollout: EnvironmentRollout;
   /** Endpoint name (unique per region: carries the environment's stable hash). */
   readonly endpointName: string;
@@ -63,17 +58,8 @@ export class Serving extends Construct {
 
   constructor(scope: Construct, id: string, props: ServingProps) {
     super(scope, id);
+    // Settings and rollout were checked once, for every environment, by stacks/configuration.ts.
     const settings = props.settings ?? {};
-    const problems = [
-      ...environmentRolloutProblems(props.envName, props.rollout),
-      ...servingSettingsErrors(props.envName, props.settings),
-      ...servingRolloutErrors(props.envName, props.settings, props.rollout),
-    ];
-    if (problems.length > 0) {
-      throw new Error(
-        `invalid serving configuration for '${props.envName}' (${problems.length} problem(s)):\n- ${problems.join('\n- ')}`,
-      );
-    }
     const tags = props.tags ? { ...props.tags } : undefined;
 
     this.image = new ScoringImage(this, 'ScoringImage', {
@@ -87,7 +73,7 @@ export class Serving extends Construct {
     const modelIds: Record<string, string> = {};
     const localScope = new Construct(this, 'LocalModels');
     for (const [deployment, spec] of Object.entries(props.rollout.deployments)) {
-      const ref = parseModelRef(spec.model) as ModelRef;
+      const ref = modelRefOf(spec.model);
       const local = settings.localModelPackages?.[deployment];
       modelIds[deployment] = local
         ? new LocalModelVersion(localScope, deployment, {

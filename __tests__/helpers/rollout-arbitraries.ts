@@ -29,7 +29,7 @@ const spec: fc.Arbitrary<DeploymentSpec> = fc.record({
   instanceCount: fc.integer({ min: 1, max: 20 }),
 });
 
-/** A valid environment rollout: 1..5 deployments, traffic 0 or 100, maybe a legal mirror. */
+/** A valid environment rollout: 1..5 deployments, traffic 100 (or 0 and notLiveYet), maybe a legal mirror. */
 export const validEnvRollout: fc.Arbitrary<EnvironmentRollout> = fc
   .uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 5 })
   .chain((names) =>
@@ -47,5 +47,7 @@ export const validEnvRollout: fc.Arbitrary<EnvironmentRollout> = fc
     const total = split.reduce((a, b) => a + b, 0);
     const idle = names.find((n) => traffic[n] === 0);
     const mirror = withMirror && total === 100 && idle !== undefined ? { [idle]: mirrorPct } : undefined;
-    return mirror ? { deployments, traffic, mirror } : { deployments, traffic };
+    // A total of 0 is valid only for an endpoint marked as not live yet.
+    const live = total === 100 ? {} : { notLiveYet: true as const };
+    return mirror ? { ...live, deployments, traffic, mirror } : { ...live, deployments, traffic };
   });

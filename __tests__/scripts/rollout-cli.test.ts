@@ -8,19 +8,24 @@ import { rolloutGuards } from '../../scripts/rollout-guards';
 
 const PROJECT = path.resolve(__dirname, '../..');
 
-function rolloutFile(prod: string): string {
+// The command checks the rollout against the committed stacks/environments.ts (autoscale ranges,
+// maxCanaryStep): the counts below lie within every environment's range.
+const single = (size: string) =>
+  `{ deployments: { blue: { model: 'fraud-detector:1', instanceType: '${size}', instanceCount: 2 } }, traffic: { blue: 100 } }`;
+function rolloutFile(prod: string, { staging = true, dev = single('Standard_DS2_v2') } = {}): string {
   return [
-    "import type { EnvironmentRollout } from '../constructs/rollout-validation';",
+    "import type { EnvironmentRollout } from '../constructs/serving/rollout-validation';",
     'export const ROLLOUT = {',
-    "  dev: { deployments: { blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS2_v2', instanceCount: 1 } }, traffic: { blue: 100 } },",
+    `  dev: ${dev},`,
+    ...(staging ? [`  staging: ${single('Standard_DS3_v2')},`] : []),
     `  prod: ${prod},`,
     '} as const satisfies Record<string, EnvironmentRollout>;',
     '',
   ].join('\n');
 }
-const prodWith = (blue: number | null, green: number): string => {
+const prodWith = (blue: number | null, green: number, greenCount = 2): string => {
   const blueSpec = "blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 2 }, ";
-  const greenSpec = "green: { model: 'fraud-detector:2', instanceType: 'Standard_DS3_v2', instanceCount: 1 }";
+  const greenSpec = `green: { model: 'fraud-detector:2', instanceType: 'Standard_DS3_v2', instanceCount: ${greenCount} }`;
   return blue === null
     ? `{ deployments: { ${greenSpec} }, traffic: { green: ${green} } }`
     : `{ deployments: { ${blueSpec}${greenSpec} }, traffic: { blue: ${blue}, green: ${green} } }`;
@@ -65,11 +70,16 @@ describe('npm run rollout -- status', () => {
     writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(75, 25)));
     expect(run('status', '--base', 'base')).toEqual({
       code: 0,
-      out: ['dev: unchanged (blue 100)', 'prod: blue 90 -> 75, green 10 -> 25'],
+      out: [
+        'dev: unchanged (blue 100)',
+        'staging: unchanged (blue 100)',
+        'prod: blue 90 -> 75, green 10 -> 25',
+      ],
       err: [],
     });
     expect(run('status').out).toEqual([
       'dev: blue 100 [blue=fraud-detector:1]',
+      'staging: blue 100 [blue=fraud-detector:1]',
       'prod: blue 75, green 25 [blue=fraud-detector:1, green=fraud-detector:2]',
     ]);
   });
@@ -100,7 +110,7 @@ describe('npm run rollout -- status', () => {
     writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(90, 20)));
     const invalid = run('status');
     expect(invalid.code).toBe(1);
-    expect(invalid.err.join('\n')).toMatch(/prod: traffic must sum to 100 \(or 0 before go-live\), got 110/);
+    expect(invalid.err.join('\n')).toMatch(/prod: traffic must sum to 100, got 110/);
     expect(run('promote').code).toBe(2);
     expect(run('status', '--bogus').code).toBe(2);
     const unknownRef = run('status', '--base', 'no-such-ref');
@@ -115,6 +125,59 @@ describe('npm run rollout -- status', () => {
       cwd: repo,
       encoding: 'utf8',
     });
-    expect(stdout).toBe('dev: unchanged (blue 100)\nprod: unchanged (blue 90, green 10)\n');
+    expect(stdout).toBe(
+      'dev: unchanged (blue 100)\nstaging: unchanged (blue 100)\nprod: unchanged (blue 90, green 10)\n',
+    );
+  });
+
+  it('applies every rule synth applies: a missing environment, the autoscale range, the SKU list', () => {
+    writeFileSync(
+      path.join(repo, 'stacks/rollout.ts'),
+      rolloutFile(prodWith(90, 10, 1), { staging: false, dev: single('Standard_D3S_v2') }),
+    );
+    const { code, err } = run('status', '--base', 'base');
+    expect(code).toBe(1);
+    const text = err.join('\n');
+    expect(text).toMatch(/staging: missing from ROLLOUT/);
+    expect(text).toMatch(
+      /prod: deployment 'green': instanceCount 1 must lie within prod\.serving\.autoscale 2\.\.10/,
+    );
+    expect(text).toMatch(
+      /dev: deployment 'blue': instanceType "Standard_D3S_v2" is not a managed online endpoint VM size/,
+    );
+  });
+
+  it('refuses an in-place instanceType change and a live endpoint taken to notLiveYet', () => {
+    writeFileSync(
+      path.join(repo, 'stacks/rollout.ts'),
+      rolloutFile(prodWith(90, 10), {
+        dev: "{ notLiveYet: true, deployments: { blue: { model: 'fraud-detector:1', instanceType: 'Standard_DS3_v2', instanceCount: 2 } }, traffic: { blue: 0 } }",
+      }),
+    );
+    const { code, err } = run('status', '--base', 'base');
+    expect(code).toBe(1);
+    const text = err.join('\n');
+    expect(text).toMatch(
+      /dev: deployment 'blue': instanceType Standard_DS2_v2 -> Standard_DS3_v2 cannot change in place/,
+    );
+    expect(text).toMatch(
+      /dev: marked notLiveYet, but the endpoint had live traffic in the base \(blue 100\)/,
+    );
+  });
+
+  it('--rollback confirms a large move back and lifts only the step limit', () => {
+    writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(40, 60)));
+    git('commit', '-q', '-am', 'canary at 60');
+    git('tag', 'at-60');
+    writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(100, 0)));
+    expect(run('status', '--base', 'at-60').code).toBe(1);
+    const confirmed = run('status', '--base', 'at-60', '--rollback');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.out).toContain('(--rollback: the maxCanaryStep limit is not applied to this change)');
+    writeFileSync(path.join(repo, 'stacks/rollout.ts'), rolloutFile(prodWith(0, 100)));
+    expect(run('status', '--base', 'at-60').err.join('\n')).toMatch(
+      /prod: deployment 'green' live traffic 60 -> 100 jumps by 40 points/,
+    );
+    expect(run('status', '--rollback').code).toBe(2);
   });
 });

@@ -56,32 +56,75 @@ describe('diffRollout', () => {
     expect(diffRollout(base, head, GUARDS)).toEqual({ lines: ['prod: blue 0 -> (removed)'], problems: [] });
   });
 
-  it('limits a canary jump to maxCanaryStep but always allows a rollback and the first go-live', () => {
-    const jump = diffRollout(
-      { prod: env({ blue: 90, green: 10 }) },
-      { prod: env({ blue: 50, green: 50 }) },
-      GUARDS,
-    );
-    expect(jump.problems).toEqual([
-      "prod: deployment 'green' live traffic 10 -> 50 jumps by 40 points, more than prod's maxCanaryStep of 25; raise it in steps of at most 25 (rolling back is always allowed)",
+  it("limits every deployment's increase in live share to maxCanaryStep, past 50 % too", () => {
+    const step = (from: Record<string, number>, to: Record<string, number>) =>
+      diffRollout({ prod: env(from) }, { prod: env(to) }, GUARDS).problems;
+    expect(step({ blue: 90, green: 10 }, { blue: 50, green: 50 })).toEqual([
+      "prod: deployment 'green' live traffic 10 -> 50 jumps by 40 points, more than prod's maxCanaryStep of 25; move it in steps of at most 25 (for a rollback, confirm with --rollback)",
     ]);
-    expect(
-      diffRollout({ prod: env({ blue: 90, green: 10 }) }, { prod: env({ blue: 65, green: 35 }) }, GUARDS)
-        .problems,
-    ).toEqual([]);
-    expect(
-      diffRollout({ prod: env({ blue: 50, green: 50 }) }, { prod: env({ blue: 100, green: 0 }) }, GUARDS)
-        .problems,
-    ).toEqual([]);
-    expect(
-      diffRollout({ prod: env({ blue: 0, green: 0 }) }, { prod: env({ blue: 100, green: 0 }) }, GUARDS)
-        .problems,
-    ).toEqual([]);
+    expect(step({ blue: 90, green: 10 }, { blue: 65, green: 35 })).toEqual([]);
+    // The documented promotion: 10 -> 35 -> 60 -> 85 -> 100 passes step by step...
+    expect(step({ blue: 40, green: 60 }, { blue: 15, green: 85 })).toEqual([]);
+    expect(step({ blue: 15, green: 85 }, { blue: 0, green: 100 })).toEqual([]);
+    // ...but a canary holding more than half is still a canary: 60 -> 100 is a 40-point jump.
+    expect(step({ blue: 40, green: 60 }, { blue: 0, green: 100 })).toEqual([
+      "prod: deployment 'green' live traffic 60 -> 100 jumps by 40 points, more than prod's maxCanaryStep of 25; move it in steps of at most 25 (for a rollback, confirm with --rollback)",
+    ]);
+    // A rollback moves traffic the same way; without --rollback it is limited too.
+    expect(step({ blue: 50, green: 50 }, { blue: 100, green: 0 })).toHaveLength(1);
     // The same jump in an environment without a guard is fine.
     expect(
       diffRollout({ dev: env({ blue: 90, green: 10 }) }, { dev: env({ blue: 0, green: 100 }) }, GUARDS)
         .problems,
     ).toEqual([]);
+  });
+
+  it('--rollback lifts the step limit and nothing else', () => {
+    const base = { prod: env({ blue: 40, green: 60 }) };
+    expect(
+      diffRollout(base, { prod: env({ blue: 100, green: 0 }) }, GUARDS, { rollback: true }).problems,
+    ).toEqual([]);
+    const removal = diffRollout(base, { prod: env({ blue: 100 }) }, GUARDS, { rollback: true });
+    expect(removal.problems).toEqual([
+      "prod: deployment 'green' is removed but still had 60 % live traffic in the base; drain it to 0 in one change and remove it in a later one (Azure refuses to delete a deployment with traffic)",
+    ]);
+  });
+
+  it('only an endpoint marked notLiveYet may go live in one step; 0/0 without the mark does not skip the limit', () => {
+    const notLive = { ...env({ blue: 0, green: 0 }), notLiveYet: true };
+    expect(diffRollout({ prod: notLive }, { prod: env({ blue: 100, green: 0 }) }, GUARDS)).toEqual({
+      lines: ['prod: blue 0 -> 100, goes live'],
+      problems: [],
+    });
+    // `blue 100 -> 0` (refused by the rules) followed by `0 -> 100` is still a 100-point jump.
+    expect(
+      diffRollout({ prod: env({ blue: 0, green: 0 }) }, { prod: env({ blue: 0, green: 100 }) }, GUARDS)
+        .problems,
+    ).toEqual([
+      "prod: deployment 'green' live traffic 0 -> 100 jumps by 100 points, more than prod's maxCanaryStep of 25; move it in steps of at most 25 (for a rollback, confirm with --rollback)",
+    ]);
+  });
+
+  it('refuses to mark a live endpoint notLiveYet (a full outage)', () => {
+    const offline = { ...env({ blue: 0 }), notLiveYet: true };
+    expect(diffRollout({ prod: env({ blue: 100 }) }, { prod: offline }, {}).problems).toEqual([
+      'prod: marked notLiveYet, but the endpoint had live traffic in the base (blue 100); taking all traffic away is a full outage. Keep the split at 100 and drain deployments one by one',
+    ]);
+  });
+
+  it('refuses an in-place instanceType change: add a new deployment', () => {
+    const base = { prod: env({ blue: 100 }) };
+    const head = {
+      prod: {
+        ...env({ blue: 100 }),
+        deployments: { blue: { ...spec('fraud-detector:1'), instanceType: 'Standard_DS4_v2' } },
+      },
+    };
+    const diff = diffRollout(base, head, {});
+    expect(diff.lines).toEqual(['prod: blue instanceType Standard_DS3_v2 -> Standard_DS4_v2']);
+    expect(diff.problems).toEqual([
+      "prod: deployment 'blue': instanceType Standard_DS3_v2 -> Standard_DS4_v2 cannot change in place (Azure refuses it); add a new deployment with the new size and shift traffic to it",
+    ]);
   });
 
   it('treats every environment as new when there is no base file', () => {
@@ -100,12 +143,18 @@ describe('diffRollout', () => {
     fc.assert(
       fc.property(validEnvRollout, validEnvRollout, (a, b) => {
         expect(diffRollout({ prod: a }, { prod: a }, GUARDS).problems).toEqual([]);
+        // Keep every deployment of a with its instanceType, and do not take a live endpoint offline:
+        // then only a removal could flag with step 100, and there is none.
+        const deployments = { ...a.deployments, ...b.deployments };
+        for (const [name, s] of Object.entries(a.deployments)) {
+          deployments[name] = { ...deployments[name]!, instanceType: s.instanceType };
+        }
+        const { notLiveYet: _bNotLive, ...bLive } = b;
         const merged = {
-          ...b,
-          deployments: { ...a.deployments, ...b.deployments },
+          ...(a.notLiveYet ? b : bLive),
+          deployments,
           traffic: { ...b.traffic },
         };
-        // No deployment removed (merged keeps every deployment of a): only removal could flag with step 100.
         expect(diffRollout({ prod: a }, { prod: merged }, { prod: { maxCanaryStep: 100 } }).problems).toEqual(
           [],
         );

@@ -3,10 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatSummary, readSynthOutput, summarizeStack } from '../../scripts/synth-summary';
 import { buildApp } from '../../stacks/app';
+import { TEST_ROLLOUTS } from '../helpers/test-rollouts';
 
 describe('synth summary', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fraud-summary-'));
-  beforeAll(() => buildApp({ outdir }).app.synth());
+  beforeAll(() => buildApp({ outdir, rollout: TEST_ROLLOUTS }).app.synth());
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   test('summarizes every stack in deployment order with counts, names and azapi types', () => {

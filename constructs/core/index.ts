@@ -3,3 +3,4 @@ export * from './grants';
 export * from './metric';
 export * from './naming';
 export * from './platform-props';
+export * from './values';

@@ -39,7 +39,5 @@ export class PolicyAspect implements IAspect {
   }
 }
 
-/** `value` as given to the resource (an *Input getter), or the raw config when unset. */
-export function show(value: unknown): string {
-  return value === undefined ? 'unset' : JSON.stringify(value);
-}
+/** `value` as given to the resource (an *Input getter): the project's one value formatter. */
+export { formatValue as show } from '../core/values';

@@ -44,11 +44,10 @@ import { MlWorkspace } from '../platform/ml-workspace';
 import { checkAzureName } from '../core/naming';
 import {
   EnvironmentRollout,
-  environmentRolloutProblems,
   fullMirrorMap,
   fullTrafficMap,
   ModelRef,
-  parseModelRef,
+  modelRefOf,
 } from './rollout-validation';
 
 export const ENDPOINT_TYPE = mlType('workspaces/onlineEndpoints');
@@ -95,7 +94,10 @@ export interface OnlineEndpointProps {
   readonly authMode?: EndpointAuthMode;
   /** @default 'Enabled' */
   readonly publicNetworkAccess?: 'Enabled' | 'Disabled';
-  /** This environment's rollout constants (validated again here). */
+  /**
+   * This environment's rollout constants, already checked by the rollout rules
+   * (stacks/configuration.ts runs them once for every environment before any stack is built).
+   */
   readonly rollout: EnvironmentRollout;
   /** The model a deployment runs: an asset id or ARM id for its `name:version` reference. */
   readonly modelFor: (deployment: string, model: ModelRef) => string;
@@ -203,10 +205,7 @@ export class OnlineEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: OnlineEndpointProps) {
     super(scope, id);
-    const errors = [
-      ...onlineEndpointErrors(props),
-      ...environmentRolloutProblems(this.node.path, props.rollout),
-    ];
+    const errors = onlineEndpointErrors(props);
     if (errors.length > 0) throw new Error(`OnlineEndpoint '${this.node.path}':\n- ${errors.join('\n- ')}`);
     const name = checkAzureName('onlineEndpoint', 'online endpoint', props.name);
     const location = props.location ?? props.workspace.location;
@@ -240,7 +239,7 @@ export class OnlineEndpoint extends Construct {
     const deploymentsScope = new Construct(this, 'Deployments');
     const deployments: Record<string, AzapiResource> = {};
     for (const [deploymentName, spec] of Object.entries(props.rollout.deployments)) {
-      const model = parseModelRef(spec.model) as ModelRef; // validated above
+      const model: ModelRef = modelRefOf(spec.model);
       deployments[deploymentName] = new AzapiResource(deploymentsScope, deploymentName, {
         type: DEPLOYMENT_TYPE,
         name: deploymentName,

@@ -7,7 +7,8 @@
  * runtime type of the value too.
  *
  * Rules (DESIGN.md "Canary rollout", FACTS.md §2.1, §2.2 and §4):
- * - traffic sums to 100, or to 0 for an endpoint with no live traffic yet;
+ * - traffic sums to 100; it sums to 0 only for an endpoint marked `notLiveYet: true` (and then
+ *   must), so `blue 100 -> 0` can never pass as "not live yet";
  * - every percentage is an integer 0..100;
  * - traffic and mirror name only declared deployments, and every declared deployment has an
  *   explicit traffic entry (0 when drained), so the traffic resource can send the full map;
@@ -15,8 +16,14 @@
  *   with live traffic, and only when there is live traffic to copy;
  * - models are pinned `name:version` references (never `latest`);
  * - deployment names are valid Azure names (3..32 characters, see {@link DEPLOYMENT_NAME_RULE});
+ * - instanceType is on the documented managed online endpoint SKU list (managed-online-skus.ts);
  * - at most 20 deployments per endpoint (Azure limit, FACTS.md §2.1).
  */
+
+import { formatValue, isRecord } from '../core/values';
+import { isManagedOnlineSku, similarManagedOnlineSkus } from './managed-online-skus';
+
+export { MANAGED_ONLINE_ENDPOINT_SKUS } from './managed-online-skus';
 
 /** One deployment (a blue/green slot) on the environment's online endpoint. */
 export interface DeploymentSpec {
@@ -25,7 +32,10 @@ export interface DeploymentSpec {
    * so a model bump is a new version here, never a re-upload under the same version.
    */
   readonly model: string;
-  /** Azure VM size of each instance, e.g. `Standard_DS3_v2`. Cannot change in place in Azure. */
+  /**
+   * Azure VM size of each instance, e.g. `Standard_DS3_v2`: one of {@link MANAGED_ONLINE_ENDPOINT_SKUS}.
+   * Cannot change in place in Azure: add a new deployment instead.
+   */
   readonly instanceType: string;
   /**
    * Instances at creation. When autoscale is on for the environment, autoscale owns the count
@@ -39,9 +49,17 @@ export type TrafficSplit = Readonly<Record<string, number>>;
 
 /** The rollout constants of one environment. */
 export interface EnvironmentRollout {
+  /**
+   * Marks an endpoint that serves no live traffic yet: the only case in which `traffic` may sum
+   * to 0 (and then it must). Remove it in the change that gives the endpoint its first traffic.
+   * `npm run rollout -- status --base <ref>` refuses setting it on an endpoint that had live
+   * traffic in the base: that would be a full outage.
+   * @default - the endpoint is live: traffic sums to 100
+   */
+  readonly notLiveYet?: true;
   /** Deployment name -> what it runs. At most 20. */
   readonly deployments: Readonly<Record<string, DeploymentSpec>>;
-  /** Live traffic: every declared deployment, summing to 100 (or 0 before go-live). */
+  /** Live traffic: every declared deployment, summing to 100 (0 only with `notLiveYet: true`). */
   readonly traffic: TrafficSplit;
   /**
    * Shadow (mirrored) traffic: copies of live requests sent to one deployment without live
@@ -76,31 +94,49 @@ export const DEPLOYMENT_NAME_RULE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 export const MODEL_NAME_RULE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 /** Model version: a pinned version string such as `3` or `1.2.0`. */
 export const MODEL_VERSION_RULE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
-/** Azure VM sizes as Azure ML managed endpoints name them. */
-export const INSTANCE_TYPE_RULE = /^Standard_[A-Za-z0-9_]+$/;
-
 /** A parsed `name:version` model reference. */
 export interface ModelRef {
   readonly name: string;
   readonly version: string;
 }
 
-/** Parses `name:version`; returns a problem string instead when the reference is malformed. */
-export function parseModelRef(ref: unknown): ModelRef | string {
-  if (typeof ref !== 'string') return `must be a 'name:version' string, got ${show(ref)}`;
+/** The outcome of a parse: the value, or one problem sentence (no cast needed at the call site). */
+export type ParseResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * Parses `name:version`. The problem reads after the word "model", e.g. `model version "latest"
+ * in "m:latest" must be pinned`.
+ */
+export function parseModelRef(ref: unknown): ParseResult<ModelRef> {
+  const fail = (problem: string): ParseResult<ModelRef> => ({ ok: false, problem });
+  if (typeof ref !== 'string') return fail(`must be a 'name:version' string, got ${formatValue(ref)}`);
   const parts = ref.split(':');
-  if (parts.length !== 2) return `must be 'name:version' (exactly one ':'), got ${show(ref)}`;
+  if (parts.length !== 2) return fail(`must be 'name:version' (exactly one ':'), got ${formatValue(ref)}`);
   const [name, version] = parts as [string, string];
   if (!MODEL_NAME_RULE.test(name)) {
-    return `model name '${name}' in ${show(ref)} must match ${MODEL_NAME_RULE.source}`;
+    return fail(`name ${formatValue(name)} in ${formatValue(ref)} must match ${MODEL_NAME_RULE.source}`);
   }
   if (!MODEL_VERSION_RULE.test(version)) {
-    return `model version '${version}' in ${show(ref)} must match ${MODEL_VERSION_RULE.source}`;
+    return fail(
+      `version ${formatValue(version)} in ${formatValue(ref)} must match ${MODEL_VERSION_RULE.source}`,
+    );
   }
   if (version.toLowerCase() === 'latest') {
-    return `model version in ${show(ref)} must be pinned; 'latest' is not a version`;
+    return fail(`version in ${formatValue(ref)} must be pinned; 'latest' is not a version`);
   }
-  return { name, version };
+  return { ok: true, value: { name, version } };
+}
+
+/**
+ * The model reference of a deployment that already passed {@link environmentRolloutProblems}
+ * (the constructs get validated input); throws for a malformed one all the same.
+ */
+export function modelRefOf(ref: string): ModelRef {
+  const parsed = parseModelRef(ref);
+  if (!parsed.ok) throw new Error(`model ${parsed.problem}`);
+  return parsed.value;
 }
 
 /** Checks a deployment name against {@link DEPLOYMENT_NAME_RULE}; returns the problem or undefined. */
@@ -117,10 +153,12 @@ export function deploymentNameProblem(name: string): string | undefined {
 /** Every problem of one environment's rollout, each naming environment, deployment and rule. */
 export function environmentRolloutProblems(env: string, rollout: unknown): string[] {
   const problems: string[] = [];
-  if (!isRecord(rollout)) return [`${env}: rollout must be an object, got ${show(rollout)}`];
+  if (!isRecord(rollout)) return [`${env}: rollout must be an object, got ${formatValue(rollout)}`];
   const deployments = rollout.deployments;
   if (!isRecord(deployments)) {
-    problems.push(`${env}: 'deployments' must be an object of name -> deployment, got ${show(deployments)}`);
+    problems.push(
+      `${env}: 'deployments' must be an object of name -> deployment, got ${formatValue(deployments)}`,
+    );
   }
   const declared = isRecord(deployments) ? Object.keys(deployments) : [];
   if (declared.length > MAX_DEPLOYMENTS_PER_ENDPOINT) {
@@ -134,19 +172,26 @@ export function environmentRolloutProblems(env: string, rollout: unknown): strin
     if (nameProblem) problems.push(`${at}: ${nameProblem}`);
     const spec = (deployments as Record<string, unknown>)[name];
     if (!isRecord(spec)) {
-      problems.push(`${at}: must be an object {model, instanceType, instanceCount}, got ${show(spec)}`);
+      problems.push(
+        `${at}: must be an object {model, instanceType, instanceCount}, got ${formatValue(spec)}`,
+      );
       continue;
     }
     const model = parseModelRef(spec.model);
-    if (typeof model === 'string') problems.push(`${at}: model ${model}`);
-    if (typeof spec.instanceType !== 'string' || !INSTANCE_TYPE_RULE.test(spec.instanceType)) {
+    if (!model.ok) problems.push(`${at}: model ${model.problem}`);
+    if (typeof spec.instanceType !== 'string' || !isManagedOnlineSku(spec.instanceType)) {
+      const hint =
+        typeof spec.instanceType === 'string'
+          ? ` (similar: ${similarManagedOnlineSkus(spec.instanceType).join(', ')})`
+          : '';
       problems.push(
-        `${at}: instanceType must be an Azure VM size like 'Standard_DS3_v2' (${INSTANCE_TYPE_RULE.source}), got ${show(spec.instanceType)}`,
+        `${at}: instanceType ${formatValue(spec.instanceType)} is not a managed online endpoint VM size` +
+          ` on Azure's documented list (constructs/serving/managed-online-skus.ts)${hint}`,
       );
     }
     if (!isIntegerIn(spec.instanceCount, 1, MAX_INSTANCES_PER_DEPLOYMENT)) {
       problems.push(
-        `${at}: instanceCount must be an integer 1..${MAX_INSTANCES_PER_DEPLOYMENT}, got ${show(spec.instanceCount)}`,
+        `${at}: instanceCount must be an integer 1..${MAX_INSTANCES_PER_DEPLOYMENT}, got ${formatValue(spec.instanceCount)}`,
       );
     }
   }
@@ -154,7 +199,9 @@ export function environmentRolloutProblems(env: string, rollout: unknown): strin
   const traffic = rollout.traffic;
   let live: Record<string, number> = {};
   if (!isRecord(traffic)) {
-    problems.push(`${env}: 'traffic' must be an object of deployment -> percent, got ${show(traffic)}`);
+    problems.push(
+      `${env}: 'traffic' must be an object of deployment -> percent, got ${formatValue(traffic)}`,
+    );
   } else {
     live = checkSplit(env, 'traffic', traffic, declared, 100, problems);
     for (const name of declared) {
@@ -167,18 +214,30 @@ export function environmentRolloutProblems(env: string, rollout: unknown): strin
     const values = Object.values(traffic);
     if (values.every((v) => typeof v === 'number')) {
       const total = values.reduce((a, b) => a + (b as number), 0);
-      if (total !== 0 && total !== 100) {
+      if (rollout.notLiveYet === true && total !== 0) {
         problems.push(
-          `${env}: traffic must sum to 100 (or 0 before go-live), got ${total} (${fmtSplit(traffic)})`,
+          `${env}: traffic sums to ${total} (${fmtSplit(traffic)}) but the endpoint is marked notLiveYet; ` +
+            `remove notLiveYet in the change that gives it live traffic`,
         );
+      } else if (rollout.notLiveYet !== true && total !== 100) {
+        const zero =
+          total === 0
+            ? '; a total of 0 takes the endpoint offline, allowed only for an endpoint marked notLiveYet: true'
+            : '';
+        problems.push(`${env}: traffic must sum to 100, got ${total} (${fmtSplit(traffic)})${zero}`);
       }
     }
+  }
+  if (rollout.notLiveYet !== undefined && rollout.notLiveYet !== true) {
+    problems.push(`${env}: notLiveYet must be true or left out, got ${formatValue(rollout.notLiveYet)}`);
   }
 
   const mirror = rollout.mirror;
   if (mirror !== undefined) {
     if (!isRecord(mirror)) {
-      problems.push(`${env}: 'mirror' must be an object of deployment -> percent, got ${show(mirror)}`);
+      problems.push(
+        `${env}: 'mirror' must be an object of deployment -> percent, got ${formatValue(mirror)}`,
+      );
     } else {
       const shares = checkSplit(env, 'mirror', mirror, declared, MAX_MIRROR_PERCENT, problems);
       const targets = Object.keys(shares).filter((name) => (shares[name] ?? 0) > 0);
@@ -207,10 +266,15 @@ export function environmentRolloutProblems(env: string, rollout: unknown): strin
 
 /** Every problem of a whole rollout config (all environments, in declaration order). */
 export function rolloutProblems(config: unknown, expectedEnvs?: readonly string[]): string[] {
-  if (!isRecord(config)) return [`rollout must be an object of environment -> rollout, got ${show(config)}`];
+  if (!isRecord(config))
+    return [`rollout must be an object of environment -> rollout, got ${formatValue(config)}`];
   const problems: string[] = [];
   for (const env of expectedEnvs ?? []) {
-    if (!(env in config)) problems.push(`${env}: missing from the rollout constants`);
+    if (!(env in config)) {
+      problems.push(
+        `${env}: missing from ROLLOUT; every environment needs an entry (its deployments and traffic)`,
+      );
+    }
   }
   for (const [env, rollout] of Object.entries(config)) {
     if (expectedEnvs && !expectedEnvs.includes(env)) {
@@ -280,7 +344,7 @@ function checkSplit(
         field === 'mirror'
           ? `an integer percent 0..${max} (Azure caps mirroring at 50 %)`
           : 'an integer percent 0..100';
-      problems.push(`${at}: ${field} must be ${what}, got ${show(value)}`);
+      problems.push(`${at}: ${field} must be ${what}, got ${formatValue(value)}`);
     } else {
       valid[name] = value as number;
     }
@@ -288,20 +352,6 @@ function checkSplit(
   return valid;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isIntegerIn(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value === undefined) return 'nothing';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

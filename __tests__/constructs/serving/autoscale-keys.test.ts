@@ -3,8 +3,9 @@ import { autoscaleErrors } from '../../../constructs/serving/autoscale-settings'
 import { keyRotationErrors } from '../../../constructs/serving/endpoint-keys-rotation';
 import { ENDPOINT_TYPE } from '../../../constructs/serving/online-endpoint';
 import { ENVIRONMENTS } from '../../../stacks/environments';
-import { ROLLOUT } from '../../../stacks/rollout';
-import { servingRolloutErrors, servingSettingsErrors } from '../../../stacks/serving-settings';
+import { validateConfiguration } from '../../../stacks/configuration';
+import { servingSettingsErrors } from '../../../stacks/serving-settings';
+import { TEST_ROLLOUTS } from '../../helpers/test-rollouts';
 import { addressOf, byPath, spec, synthServing } from './harness';
 
 const blueGreen = {
@@ -125,10 +126,9 @@ describe('endpoint keys in Key Vault', () => {
 });
 
 describe('serving settings validation', () => {
-  test('the committed environments and rollout agree', () => {
+  test('the committed serving settings pass their rules', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
       expect(servingSettingsErrors(env, ENVIRONMENTS[env].serving)).toEqual([]);
-      expect(servingRolloutErrors(env, ENVIRONMENTS[env].serving, ROLLOUT[env])).toEqual([]);
     }
   });
 
@@ -162,17 +162,20 @@ describe('serving settings validation', () => {
     ]);
   });
 
-  test('the stack refuses an instance count outside the autoscale range or a package for an undeclared deployment', () => {
+  test('the configuration check refuses an instance count outside the autoscale range or a package for an undeclared deployment', () => {
+    // Checked once for the whole app (stacks/configuration.ts), before any stack is built.
+    const prod = {
+      ...ENVIRONMENTS.prod,
+      serving: { autoscale: { minInstances: 1, maxInstances: 2 }, localModelPackages: { red: 'models/x' } },
+    };
     expect(() =>
-      synthServing(blueGreen, {
-        autoscale: { minInstances: 1, maxInstances: 2 },
-        localModelPackages: { red: 'models/x' },
-      }),
+      validateConfiguration({ ...ENVIRONMENTS, prod }, { ...TEST_ROLLOUTS, prod: blueGreen }),
     ).toThrow(
-      /invalid serving configuration for 'prod' \(2 problem\(s\)\):\n- prod: deployment 'green': instanceCount 3 must lie within prod\.serving\.autoscale 1\.\.2[^\n]*\n- prod\.serving\.localModelPackages\.red: names a deployment that stacks\/rollout\.ts does not declare/,
+      /stacks\/rollout\.ts:\n {2}- prod: deployment 'green': instanceCount 3 must lie within prod\.serving\.autoscale 1\.\.2[^\n]*\n {2}- prod\.serving\.localModelPackages\.red: names a deployment that stacks\/rollout\.ts does not declare/,
     );
-    expect(() =>
-      synthServing({ deployments: blueGreen.deployments, traffic: { blue: 50, green: 60 } }),
-    ).toThrow(/prod: traffic must sum to 100 \(or 0 before go-live\), got 110/);
+    const overfull = { deployments: blueGreen.deployments, traffic: { blue: 50, green: 60 } };
+    expect(() => validateConfiguration(ENVIRONMENTS, { ...TEST_ROLLOUTS, prod: overfull })).toThrow(
+      /prod: traffic must sum to 100, got 110/,
+    );
   });
 });
