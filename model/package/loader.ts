@@ -11,6 +11,7 @@
  * This covers `MODEL_DIR=models/<name>/<version>` locally and Azure ML's
  * `AZUREML_MODEL_DIR=<mount>/<name>/<version>` whose registered folder may add one or two levels.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertManifest, MANIFEST_FILE, ONNX_FILE, type ModelManifest } from './manifest';
@@ -25,7 +26,13 @@ export interface LoadedModelPackage {
   onnxPath: string;
 }
 
-/** Reads and checks `dir/model.json` and checks `dir/model.onnx` exists. */
+/**
+ * Reads and checks `dir/model.json`, then checks every file it lists against its sha256: a
+ * package whose model.onnx (or any listed file) was swapped or damaged is refused with the file
+ * named, whether it sits under models/ or is mounted by Azure ML from a registered model (the
+ * same loader reads AZUREML_MODEL_DIR, and `npm run register` loads a package through it before
+ * uploading). A manifest without hashes is refused too.
+ */
 export function loadModelPackage(dir: string): LoadedModelPackage {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
@@ -42,7 +49,54 @@ export function loadModelPackage(dir: string): LoadedModelPackage {
     throw new Error(`model package '${abs}': ${MANIFEST_FILE} is not valid JSON (${(e as Error).message})`);
   }
   assertManifest(raw, manifestPath);
+  verifyPackageFiles(abs, raw);
   return { dir: abs, manifest: raw, onnxPath };
+}
+
+/** Throws one error naming every listed file that is missing, unreadable or has another hash. */
+export function verifyPackageFiles(dir: string, manifest: ModelManifest): void {
+  const files = manifest.files;
+  if (!files || !(ONNX_FILE in files)) {
+    throw new Error(
+      `model package '${dir}': ${MANIFEST_FILE} lists no sha256 for ${ONNX_FILE} ("files"); it was written before packages carried file hashes, or edited by hand. Train it again (npm run train).`,
+    );
+  }
+  const problems: string[] = [];
+  for (const [name, expected] of Object.entries(files)) {
+    let actual: string;
+    try {
+      actual = createHash('sha256')
+        .update(fs.readFileSync(path.join(dir, name)))
+        .digest('hex');
+    } catch (e) {
+      problems.push(describeReadError(name, e));
+      continue;
+    }
+    if (actual !== expected) {
+      problems.push(
+        `${name} has sha256 ${actual.slice(0, 12)}…, the manifest says ${expected.slice(0, 12)}… (swapped or damaged)`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `model package '${dir}' does not match its manifest ${manifest.name}:${manifest.version}: ${problems.join('; ')}`,
+    );
+  }
+}
+
+/** A read failure in words ("model.onnx cannot be read: permission denied ..."), not "system error 13". */
+export function describeReadError(name: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const why: Readonly<Record<string, string>> = {
+    ENOENT: 'it is missing',
+    EACCES: `permission denied for uid ${process.getuid?.() ?? '?'}; make it readable by the service user`,
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a folder, not a file',
+    EIO: 'an I/O error on the storage',
+  };
+  const reason = (err.code !== undefined ? why[err.code] : undefined) ?? err.message ?? String(e);
+  return `${name} cannot be read: ${reason}${err.code ? ` (${err.code})` : ''}`;
 }
 
 /** Finds the one package folder at or below `root` (see the search rule above). */

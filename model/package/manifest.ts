@@ -76,6 +76,13 @@ export interface ModelManifest {
   onnx: { opsets: Record<string, number>; treeOp: string };
   /** Where the training ran, when it ran as an Azure ML job (absent for local training). */
   lineage?: ModelLineage;
+  /**
+   * sha256 (hex) of every other file of the package, by file name (`model.onnx`, `report.md`,
+   * ...). Added by `writeModelPackage` as it writes the files, so it is absent from the manifest
+   * object a trainer builds; `loadModelPackage` refuses a package without it or with any
+   * mismatch, so a swapped `model.onnx` never serves under this manifest's name and version.
+   */
+  files?: Record<string, string>;
 }
 
 /** Provenance recorded by the Azure ML training job (model/jobs/training-job.ts). */
@@ -84,6 +91,11 @@ export interface ModelLineage {
   dataAsset?: string;
   /** The Azure ML job (run) id that trained the package. */
   jobId?: string;
+}
+
+/** A file name directly inside the package folder: no path separators, not hidden. */
+export function isPackageFileName(name: string): boolean {
+  return name.length > 0 && !name.includes('/') && !name.includes('\\') && !name.startsWith('.');
 }
 
 /** Index of the bin `x` falls in (see `Histogram`); -1 for NaN. Binary search, no allocation. */
@@ -132,6 +144,15 @@ export function assertManifest(raw: unknown, source = MANIFEST_FILE): asserts ra
   }
   if (!m.baseline || typeof m.baseline.numeric !== 'object' || !m.baseline.score) {
     problems.push('baseline must have numeric, categorical and score distributions');
+  }
+  if (m.files !== undefined) {
+    const ok =
+      typeof m.files === 'object' &&
+      m.files !== null &&
+      Object.entries(m.files).every(
+        ([name, hash]) => isPackageFileName(name) && typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash),
+      );
+    if (!ok) problems.push('files must map plain file names to sha256 hex digests');
   }
   if (!m.featureSpec) problems.push('featureSpec is missing');
   else {

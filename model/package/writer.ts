@@ -4,10 +4,15 @@
  * are fsynced, made read-only, and the folder is renamed to `<outRoot>/<name>/<version>` in one
  * step. A crash leaves at most a hidden temp folder (ignored by the loader), never half a
  * package; an existing version is never overwritten.
+ *
+ * The manifest (`model.json`, when among the files) is sealed on the way: the writer adds
+ * `files`, the sha256 of every other file it writes, computed from the very bytes written, and
+ * the loader checks them (see loader.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isPackageFileName, MANIFEST_FILE } from './manifest';
 
 /** Names and versions: letters, digits, `.`, `_`, `-`; start with a letter or digit; <= 64 chars. */
 export const PACKAGE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -47,6 +52,7 @@ export function writeModelPackage(
   files: Readonly<Record<string, string | Uint8Array>>,
   hooks: WritePackageHooks = {},
 ): string {
+  files = withFileHashes(files);
   const target = packageDir(outRoot, name, version);
   if (fs.existsSync(target)) throw new PackageExistsError(target);
   const parent = path.dirname(target);
@@ -55,8 +61,7 @@ export function writeModelPackage(
   fs.mkdirSync(tmp);
   try {
     for (const [rel, content] of Object.entries(files)) {
-      if (rel.includes('/') || rel.includes('\\') || rel.startsWith('.'))
-        throw new Error(`bad package file name '${rel}'`);
+      if (!isPackageFileName(rel)) throw new Error(`bad package file name '${rel}'`);
       const file = path.join(tmp, rel);
       const fd = fs.openSync(file, 'wx', 0o444);
       try {
@@ -84,4 +89,30 @@ export function writeModelPackage(
     // fsync on a directory is not supported everywhere (e.g. Windows); the rename is still atomic.
   }
   return target;
+}
+
+/** sha256 hex of a package file's bytes (strings are written as UTF-8). */
+export function fileHash(content: string | Uint8Array): string {
+  return createHash('sha256')
+    .update(typeof content === 'string' ? Buffer.from(content, 'utf8') : content)
+    .digest('hex');
+}
+
+/**
+ * `files` with the manifest sealed: `files` in model.json set to the sha256 of every other
+ * file, in name order. The manifest keeps its other fields and its 2-space JSON layout.
+ */
+function withFileHashes(
+  files: Readonly<Record<string, string | Uint8Array>>,
+): Readonly<Record<string, string | Uint8Array>> {
+  const manifestContent = files[MANIFEST_FILE];
+  if (manifestContent === undefined) return files;
+  const text =
+    typeof manifestContent === 'string' ? manifestContent : Buffer.from(manifestContent).toString('utf8');
+  const manifest = JSON.parse(text) as Record<string, unknown>;
+  const hashes: Record<string, string> = {};
+  for (const rel of Object.keys(files).sort()) {
+    if (rel !== MANIFEST_FILE) hashes[rel] = fileHash(files[rel]);
+  }
+  return { ...files, [MANIFEST_FILE]: `${JSON.stringify({ ...manifest, files: hashes }, null, 2)}\n` };
 }
