@@ -63,8 +63,9 @@ export function buildApp(deps: AppDeps): Express {
     });
   }
   app.use((_req: Request, res: Response, next: NextFunction) => {
-    // While draining, answers close their connection so clients reconnect elsewhere.
-    if (state.phase === 'draining') res.setHeader('connection', 'close');
+    // Once the drain has closed the listener, answers close their connection so clients
+    // reconnect elsewhere (see ServingState.closingConnections).
+    if (state.closingConnections) res.setHeader('connection', 'close');
     next();
   });
 

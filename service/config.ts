@@ -13,8 +13,22 @@ export type TelemetryAuth = 'managed-identity' | 'connection-string';
 export interface ServiceConfig {
   /** TCP port. `PORT`. @default 8080 */
   readonly port: number;
-  /** Interface to bind. `HOST`. @default '0.0.0.0' (the container); `npm start` uses 127.0.0.1 */
+  /**
+   * Interface to bind. `HOST`. @default '127.0.0.1' (the image sets `HOST=0.0.0.0` itself); a
+   * non-loopback address without `API_KEY` logs one warning at start (scoring is open).
+   */
   readonly host: string;
+  /**
+   * Port of the probe thread (GET /health/live, /health/ready, /health on their own port, event
+   * loop and accept queue; see probes/probe-worker.ts). `PROBE_PORT`; `off` disables it (the
+   * probes stay on `port` as well either way). @default 8081
+   */
+  readonly probePort?: number;
+  /**
+   * Most connections open at once on the scoring port; more are closed on accept. Clamped at
+   * start to the open-file limit minus a reserve (host-limits.ts). `MAX_CONNECTIONS`. @default 4096
+   */
+  readonly maxConnections: number;
   /**
    * Folder holding the model package (or a tree containing exactly one).
    * `AZUREML_MODEL_DIR` (set by Azure ML to the mounted registered model) wins over `MODEL_DIR`.
@@ -59,6 +73,12 @@ export interface ServiceConfig {
   /** `APPLICATIONINSIGHTS_CONNECTION_STRING`. @default - telemetry off */
   readonly appInsightsConnectionString?: string;
   /**
+   * Append telemetry as JSON lines to this file instead of sending it to Application Insights
+   * (laptops and tests; `npm run canary -- analyze --source local` reads it; format in
+   * telemetry/local-sink.ts). `TELEMETRY_LOCAL_FILE`. @default - off
+   */
+  readonly telemetryLocalFile?: string;
+  /**
    * How telemetry authenticates. `TELEMETRY_AUTH`.
    * @default 'managed-identity' when a client id is known, else 'connection-string'
    */
@@ -72,10 +92,18 @@ export interface ServiceConfig {
   readonly managedIdentityClientIdSource?: 'AZURE_CLIENT_ID' | 'DEFAULT_IDENTITY_CLIENT_ID';
   /** Bound on SIGTERM drain + telemetry flush before exit. `SHUTDOWN_GRACE_MS`. @default 10000 */
   readonly shutdownGraceMs: number;
-  /** Idle keep-alive socket lifetime. `KEEP_ALIVE_TIMEOUT_MS`. @default 650000 (see server.ts) */
+  /**
+   * On SIGTERM, readiness answers 503 for this long while requests are still served, before
+   * the listener closes, so the gateway stops routing here first. Must be below
+   * SHUTDOWN_GRACE_MS. SIGINT (Ctrl-C) skips it. `DRAIN_DELAY_MS`. @default 3000
+   */
+  readonly drainDelayMs: number;
+  /** Idle keep-alive socket lifetime. `KEEP_ALIVE_TIMEOUT_MS`. @default 75000 (see server.ts) */
   readonly keepAliveTimeoutMs: number;
   /** Time allowed to receive a whole request. `REQUEST_TIMEOUT_MS`. @default 30000 */
   readonly requestTimeoutMs: number;
+  /** Time allowed to receive the request headers (slow clients). `HEADERS_TIMEOUT_MS`; at most REQUEST_TIMEOUT_MS. @default 20000 */
+  readonly headersTimeoutMs: number;
   /** `LOG_LEVEL`. @default 'info' */
   readonly logLevel: LogLevel;
 }
@@ -90,9 +118,9 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Defaults a launcher may override (only `npm start` does: it binds loopback). */
+/** Defaults a launcher may override. */
 export interface ConfigDefaults {
-  /** @default '0.0.0.0' */
+  /** @default '127.0.0.1' */
   readonly host?: string;
 }
 
@@ -126,7 +154,7 @@ export function parseConfig(env: Env, defaults: ConfigDefaults = {}): ServiceCon
   };
 
   const port = int('PORT', 8080, 0, MAX_PORT);
-  const host = read('HOST') ?? defaults.host ?? '0.0.0.0';
+  const host = read('HOST') ?? defaults.host ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host))
     problems.push(`HOST=${JSON.stringify(host)}: must be a hostname or IP`);
 
@@ -175,10 +203,28 @@ export function parseConfig(env: Env, defaults: ConfigDefaults = {}): ServiceCon
     );
   }
 
-  const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 650_000, 1_000, 3_600_000);
+  const keepAliveTimeoutMs = int('KEEP_ALIVE_TIMEOUT_MS', 75_000, 1_000, 3_600_000);
+  const probePortRaw = read('PROBE_PORT');
+  const probePort = probePortRaw === 'off' ? undefined : int('PROBE_PORT', 8081, 0, MAX_PORT);
+  const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000);
+  const drainDelayMs = int('DRAIN_DELAY_MS', 3_000, 0, 600_000);
+  if (drainDelayMs >= shutdownGraceMs) {
+    problems.push(
+      `DRAIN_DELAY_MS=${drainDelayMs}: must be below SHUTDOWN_GRACE_MS (${shutdownGraceMs}), which also bounds finishing the requests in flight`,
+    );
+  }
+  const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000);
+  const headersTimeoutMs = int('HEADERS_TIMEOUT_MS', 20_000, 1_000, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push(
+      `HEADERS_TIMEOUT_MS=${headersTimeoutMs}: must be at most REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
   const config: ServiceConfig = {
     port,
     host,
+    probePort,
+    maxConnections: int('MAX_CONNECTIONS', 4096, 1, 1_000_000),
     modelDir,
     modelDirSource: azureModelDir ? 'AZUREML_MODEL_DIR' : 'MODEL_DIR',
     deploymentName,
@@ -193,12 +239,15 @@ export function parseConfig(env: Env, defaults: ConfigDefaults = {}): ServiceCon
     telemetrySampleRows: int('TELEMETRY_SAMPLE_ROWS', 20, 0, 10_000),
     telemetryHashSalt: read('TELEMETRY_HASH_SALT'),
     appInsightsConnectionString: connectionString,
+    telemetryLocalFile: read('TELEMETRY_LOCAL_FILE'),
     telemetryAuth,
     managedIdentityClientId,
     managedIdentityClientIdSource,
-    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+    shutdownGraceMs,
+    drainDelayMs,
     keepAliveTimeoutMs,
-    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    requestTimeoutMs,
+    headersTimeoutMs,
     logLevel: oneOf<LogLevel>('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
   };
   if (problems.length > 0) throw new ConfigError(problems);

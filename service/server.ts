@@ -11,6 +11,7 @@
  *    log); it is never replaced by a fallback.
  */
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
   ConfigError,
@@ -20,25 +21,55 @@ import {
   type Env,
   type ServiceConfig,
 } from './config';
+import { availableCores, softFileLimit } from './host-limits';
+import { answerClientErrorsAsJson } from './http/client-errors';
+import { ConnectionTracker } from './http/connections';
 import { createJsonLogger, type Logger } from './logger';
+import { ProbeServer } from './probes/probe-server';
 import { loadServingModel, type ServingModel } from './scoring/load-model';
 import { ServingState } from './scoring/serving-state';
 import { createAppInsightsSink } from './telemetry/appinsights-sink';
+import { createLocalFileSink } from './telemetry/local-sink';
 import { ServiceTelemetry } from './telemetry/service-telemetry';
 
-/** Headers must arrive within this (slowloris bound); capped by requestTimeout as Node requires. */
-const HEADERS_TIMEOUT_MS = 20_000;
-/** Share of the shutdown grace kept for the final telemetry flush. */
+/** Share of the shutdown grace (after the readiness delay) kept for the final telemetry flush. */
 const FLUSH_SHARE = 0.3;
+/**
+ * How often Node checks the header and request timeouts. Node's default is 30 s, so a slow
+ * client was held up to timeout + 30 s (51 s measured for a 20 s promise, issue 9 C), and
+ * thousands of them were cut in one burst. 1 s keeps the documented timeouts and spreads the cuts.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** File descriptors kept free of the connection cap: model files, the ORT and probe threads, logs. */
+const FD_RESERVE = 256;
+/** During the drain, a keep-alive connection idle this long is ended (see ConnectionTracker). */
+const DRAIN_IDLE_MS = 500;
 
 export interface RunningService {
   readonly server: http.Server;
   readonly state: ServingState;
   readonly url: string;
+  /** The probe thread's base URL (GET /health/*); absent when PROBE_PORT=off. */
+  readonly probeUrl?: string;
   /** Resolves when the model is loaded and warmed up; rejects if loading failed. */
   readonly ready: Promise<ServingModel>;
-  /** Drain: readiness 503, stop accepting, finish in-flight requests, flush telemetry. */
-  stop(reason: string): Promise<void>;
+  /**
+   * Drain: readiness 503 for DRAIN_DELAY_MS (unless `skipDelay`), stop accepting, finish every
+   * request received, end keep-alive connections gracefully, flush telemetry, release the model.
+   */
+  stop(reason: string, options?: { readonly skipDelay?: boolean }): Promise<void>;
+}
+
+const isLoopback = (address: string): boolean =>
+  address === '::1' ||
+  address.startsWith('127.') ||
+  address === 'localhost' ||
+  address === '::ffff:127.0.0.1';
+
+/** The connection cap actually applied: MAX_CONNECTIONS, below the open-file limit. */
+export function effectiveMaxConnections(configured: number, fileLimit = softFileLimit()): number {
+  if (fileLimit === undefined) return configured;
+  return Math.max(1, Math.min(configured, fileLimit - FD_RESERVE));
 }
 
 /**
@@ -53,7 +84,9 @@ export async function startService(
   const telemetry = new ServiceTelemetry({
     deploymentName: config.deploymentName,
     logger,
-    sink: createAppInsightsSink(config, logger),
+    sink: config.telemetryLocalFile
+      ? createLocalFileSink(config.telemetryLocalFile, logger)
+      : createAppInsightsSink(config, logger),
     flushIntervalMs: config.telemetryFlushIntervalMs,
     sampleRows: config.telemetrySampleRows,
     hashSalt: config.telemetryHashSalt,
@@ -62,17 +95,38 @@ export async function startService(
   const { buildApp } = await import('./app');
   const state = new ServingState();
   const app = buildApp({ config, state, logger, telemetry });
-  const server = http.createServer(app);
-  // Keep-alive: the server must never be the side that closes an idle pooled connection
-  // first, or the gateway may reuse a socket we just closed and answer its client 502
-  // (PITFALLS.md §5). The Azure ML front end's idle timeout is not documented; Azure's load
-  // balancers and gateways default to about 4 minutes (configurable to 30). 650 s outlasts
-  // the defaults; an idle socket costs a few kilobytes. Configurable with KEEP_ALIVE_TIMEOUT_MS.
+  const server = http.createServer(
+    {
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      // Node answers a request without Host with an empty 400; HTTP/1.0 clients send none, and
+      // the service has no use for it.
+      requireHostHeader: false,
+    },
+    app,
+  );
+  answerClientErrorsAsJson(server, logger);
+  const connections = new ConnectionTracker(server);
+  // Keep-alive: the server should not be the side that closes an idle pooled connection first,
+  // or a gateway may reuse a socket we just closed and answer its client 502 (PITFALLS.md §5).
+  // The Azure ML front end's idle timeout is not documented (unverified). 75 s (nginx's default
+  // keepalive_timeout) outlasts the usual 60 s pool idle timeouts while a flood of idle sockets
+  // is released within about a minute; MAX_CONNECTIONS bounds them meanwhile. KEEP_ALIVE_TIMEOUT_MS
+  // raises it where the front end is known to keep sockets longer.
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  // Since Node 18 the headers timer runs per request (not per connection), so it need not
-  // exceed keepAliveTimeout; it bounds slow senders, within requestTimeout as Node requires.
+  // Since Node 18 the headers timer runs per request (not per connection), so it need not exceed
+  // keepAliveTimeout; it bounds slow senders, within requestTimeout as Node requires.
   server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs);
+  server.headersTimeout = config.headersTimeoutMs;
+  // Every connection is a file descriptor: at the process's file limit new connections (and the
+  // probes) failed (issue 9 C). Above the cap Node closes a new connection on accept.
+  const maxConnections = effectiveMaxConnections(config.maxConnections);
+  server.maxConnections = maxConnections;
+  let lastDropLog = -Infinity;
+  server.on('drop', () => {
+    if (performance.now() - lastDropLog < 10_000) return;
+    lastDropLog = performance.now();
+    logger.warn('connection limit reached; new connections are closed on accept', { maxConnections });
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -84,7 +138,26 @@ export async function startService(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info('listening', { url, deployment: config.deploymentName });
+  let probes: ProbeServer | undefined;
+  if (config.probePort !== undefined) {
+    try {
+      probes = await ProbeServer.start({ host: config.host, port: config.probePort });
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+    const probesForState = probes;
+    state.onPhase((phase) => probesForState.setPhase(phase));
+  }
+  const probeUrl = probes ? `http://${host}:${probes.port}` : undefined;
+  const cores = availableCores();
+  logger.info('listening', { url, probeUrl, deployment: config.deploymentName, maxConnections, cores });
+  if (!config.apiKey && !isLoopback(address.address)) {
+    logger.warn('scoring is unauthenticated on a non-loopback address', {
+      url,
+      hint: 'set API_KEY, or bind HOST=127.0.0.1; on Azure ML the endpoint key or token auth sits in front',
+    });
+  }
 
   const ready = loadServingModel(config.modelDir, {
     intraOpThreads: config.ortIntraOpThreads,
@@ -103,6 +176,7 @@ export async function startService(
         logger.error('scoring worker crashed; readiness failed, shutting down', { err });
         onFatal?.('scoring worker crashed');
       });
+      probes?.setModel(model.ref);
       state.setReady(model);
       logger.info('ready', {
         model: model.ref,
@@ -126,22 +200,42 @@ export async function startService(
   ready.catch(() => undefined); // observed by the caller; avoid an unhandled rejection here
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string): Promise<void> => {
-    stopping ??= drain(reason);
+  const stop = (reason: string, options: { readonly skipDelay?: boolean } = {}): Promise<void> => {
+    stopping ??= drain(reason, options.skipDelay === true);
     return stopping;
   };
-  const drain = async (reason: string): Promise<void> => {
+  // The drain, in order (issue 9 C): readiness 503 while still serving (the gateway is told),
+  // then stop accepting, then finish every request already received, then end keep-alive
+  // connections gracefully; answers carry `Connection: close` from the first step on.
+  const drain = async (reason: string, skipDelay: boolean): Promise<void> => {
     const t0 = performance.now();
     state.setDraining();
-    logger.info('draining', { reason });
-    const drainBudget = Math.round(config.shutdownGraceMs * (1 - FLUSH_SHARE));
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const timedOut = await Promise.race([closed.then(() => false), delay(drainBudget).then(() => true)]);
-    if (timedOut) {
-      logger.warn('drain budget exceeded; closing remaining connections', { drainBudgetMs: drainBudget });
-      server.closeAllConnections();
+    const delayMs = skipDelay ? 0 : config.drainDelayMs;
+    logger.info('draining', { reason, readinessDelayMs: delayMs });
+    await delay(delayMs);
+    const budgetMs = Math.round((config.shutdownGraceMs - delayMs) * (1 - FLUSH_SHARE));
+    const budgetEnd = performance.now() + budgetMs;
+    // Stop accepting without http.Server#close, which would also destroy every idle keep-alive
+    // socket at once (Node >= 19), resetting requests already on the wire (see connections.ts).
+    const listenerClosed = new Promise<void>((resolve) =>
+      net.Server.prototype.close.call(server, () => resolve()),
+    );
+    state.setClosingConnections();
+    while (connections.size > 0 && performance.now() < budgetEnd) {
+      connections.endIdle(DRAIN_IDLE_MS);
+      await delay(20);
     }
+    if (connections.size > 0) {
+      logger.warn('drain budget exceeded; closing remaining connections', {
+        drainBudgetMs: budgetMs,
+        connections: connections.size,
+        inFlight: connections.inFlight,
+      });
+      connections.destroyAll();
+    }
+    await listenerClosed;
+    server.close(() => undefined); // nothing left to close; stops Node's timeout-checking interval
+    await probes?.close();
     await telemetry.shutdown(config.shutdownGraceMs - (performance.now() - t0));
     const model = state.model;
     // Waits for runs still in the ORT worker, terminates it, releases both sessions.
@@ -149,7 +243,7 @@ export async function startService(
     logger.info('stopped', { reason, drainMs: round(performance.now() - t0) });
   };
 
-  return { server, state, url, ready, stop };
+  return { server, state, url, probeUrl, ready, stop };
 }
 
 /**
@@ -175,7 +269,7 @@ export async function runServer(
   logger.info('starting', { config: describeConfig(config), node: process.version, pid: process.pid });
   let exiting = false;
   const service = await startService(config, logger, (reason) => exitAfter(reason, 1));
-  const exitAfter = (reason: string, code: number): void => {
+  const exitAfter = (reason: string, code: number, skipDelay = false): void => {
     // Idempotent: a second signal (or a load failure during the drain) changes nothing.
     if (exiting) return;
     exiting = true;
@@ -184,7 +278,7 @@ export async function runServer(
       logger.error('shutdown exceeded grace period; exiting', { graceMs: config.shutdownGraceMs });
       process.exit(1);
     }, config.shutdownGraceMs + 1000).unref();
-    service.stop(reason).then(
+    service.stop(reason, { skipDelay }).then(
       () => process.exit(code),
       (err: unknown) => {
         logger.error('shutdown failed', { err });
@@ -194,8 +288,9 @@ export async function runServer(
   };
   // `on`, not `once`: a repeated signal must not fall back to Node's default (immediate exit).
   process.on('SIGTERM', () => exitAfter('SIGTERM', 0));
-  process.on('SIGINT', () => exitAfter('SIGINT', 0));
-  service.ready.catch(() => exitAfter('model load failed', 1));
+  // Ctrl-C at a terminal: no gateway to tell, so no readiness delay.
+  process.on('SIGINT', () => exitAfter('SIGINT', 0, true));
+  service.ready.catch(() => exitAfter('model load failed', 1, true)); // was never ready: no delay
   return service;
 }
 

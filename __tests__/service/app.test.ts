@@ -49,7 +49,12 @@ describe('readiness', () => {
       expect(await ready.json()).toEqual({ status: 'ready', model: 'fraud-test:1' });
       state.setDraining();
       expect((await fetch(`${s.url}/health/ready`)).status).toBe(503);
-      // Draining still serves (in-flight and already-routed requests), but closes connections.
+      // Draining still serves (in-flight and already-routed requests), keeping the connection
+      // until the listener is closed; from then on answers close their connection.
+      const during = await postJson(`${s.url}/score`, { features: transaction() });
+      expect(during.status).toBe(200);
+      expect(during.headers.get('connection')).toBe('keep-alive');
+      state.setClosingConnections();
       const res = await postJson(`${s.url}/score`, { features: transaction() });
       expect(res.status).toBe(200);
       expect(res.headers.get('connection')).toBe('close');

@@ -5,7 +5,13 @@ describe('parseConfig', () => {
     const c = parseConfig({ MODEL_DIR: '/m' });
     expect(c).toMatchObject({
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
+      probePort: 8081,
+      maxConnections: 4096,
+      keepAliveTimeoutMs: 75_000,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 30_000,
+      drainDelayMs: 3_000,
       modelDir: '/m',
       modelDirSource: 'MODEL_DIR',
       deploymentName: 'local',
@@ -21,9 +27,21 @@ describe('parseConfig', () => {
     expect(c.appInsightsConnectionString).toBeUndefined();
   });
 
-  test('the launcher may default HOST to loopback; HOST still wins', () => {
-    expect(parseConfig({ MODEL_DIR: '/m' }, { host: '127.0.0.1' }).host).toBe('127.0.0.1');
+  test('HOST defaults to loopback (the image sets 0.0.0.0 itself); HOST wins', () => {
+    expect(parseConfig({ MODEL_DIR: '/m' }).host).toBe('127.0.0.1');
     expect(parseConfig({ MODEL_DIR: '/m', HOST: '::1' }, { host: '127.0.0.1' }).host).toBe('::1');
+    expect(parseConfig({ MODEL_DIR: '/m', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  test('PROBE_PORT may be off; the drain delay must fit in the grace period; headers within the request timeout', () => {
+    expect(parseConfig({ MODEL_DIR: '/m', PROBE_PORT: 'off' }).probePort).toBeUndefined();
+    expect(parseConfig({ MODEL_DIR: '/m', PROBE_PORT: '0' }).probePort).toBe(0);
+    expect(() => parseConfig({ MODEL_DIR: '/m', DRAIN_DELAY_MS: '10000' })).toThrow(
+      /DRAIN_DELAY_MS=10000: must be below SHUTDOWN_GRACE_MS \(10000\)/,
+    );
+    expect(() => parseConfig({ MODEL_DIR: '/m', HEADERS_TIMEOUT_MS: '40000' })).toThrow(
+      /HEADERS_TIMEOUT_MS=40000: must be at most REQUEST_TIMEOUT_MS \(30000\)/,
+    );
   });
 
   test('AZUREML_MODEL_DIR (the Azure ML mount) wins over MODEL_DIR', () => {

@@ -32,7 +32,12 @@ afterEach(() => {
 afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));
 
 function start(env: Record<string, string> = {}): ServiceProcess {
-  const p = spawnService(serverJs, { MODEL_DIR: modelRoot, DEPLOYMENT_NAME: 'green', ...env });
+  const p = spawnService(serverJs, {
+    MODEL_DIR: modelRoot,
+    DEPLOYMENT_NAME: 'green',
+    DRAIN_DELAY_MS: '300',
+    ...env,
+  });
   running.push(p);
   return p;
 }
