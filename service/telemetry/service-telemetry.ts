@@ -106,6 +106,7 @@ export class ServiceTelemetry {
   ): void {
     if (!this.sink || !this.scope) return;
     this.sink.trackMetric(TELEMETRY_NAMES.latency, latencyMs, this.baseProps);
+    this.sink.trackRequest?.({ status: 200, durationMs: latencyMs, scores, properties: this.baseProps });
     this.scope.drift.record(features, inputs, scores);
     this.scope.sampler.offer(inputs, scores);
   }

@@ -6,7 +6,18 @@
  */
 export type TelemetryProperties = Readonly<Record<string, string>>;
 
+/** One scored request (the local file sink records these; App Insights collects requests itself). */
+export interface RequestTelemetry {
+  readonly status: number;
+  readonly durationMs: number;
+  /** The request's predicted probabilities, one per row. */
+  readonly scores: Float32Array;
+  readonly properties: TelemetryProperties;
+}
+
 export interface TelemetrySink {
+  /** One successful scoring request. @default - not recorded per request */
+  trackRequest?(request: RequestTelemetry): void;
   /** One measurement of a custom metric (an aggregated histogram in App Insights 3.x). */
   trackMetric(name: string, value: number, properties: TelemetryProperties): void;
   /** A custom event (App Insights `customEvents`). */

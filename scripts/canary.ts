@@ -1,0 +1,193 @@
+/**
+ * `npm run canary -- analyze --env <env> [--window 1h] [--end ISO] [--source local|log-analytics]
+ *   [--telemetry <file.jsonl | dir>] [--workspace-id ID] [--endpoint NAME] [--root DIR] [--json]`
+ *
+ * Compares each canary (a deployment with live or mirrored traffic in stacks/rollout.ts) with
+ * the stable deployment over the window and prints one verdict per canary — promote, hold or
+ * roll back — with its evidence and the exact next edit to stacks/rollout.ts, within the
+ * environment's maxCanaryStep. Exit 0: promote or hold; 1: a canary should be rolled back;
+ * 2: error (the reason on stderr). The statistics are model/canary/; this file is the plumbing.
+ */
+import { parseArgs } from 'node:util';
+import { environmentRolloutProblems } from '../constructs/serving/rollout-validation';
+import {
+  analyzeCanaries,
+  canaryRoles,
+  type CanaryAnalysis,
+  type RolloutState,
+} from '../model/canary/analyze';
+import { LocalTelemetrySource } from '../model/canary/local-source';
+import { LogAnalyticsCanarySource } from '../model/canary/log-analytics-source';
+import type { CanaryDataSource } from '../model/canary/source';
+import { parseDuration } from '../model/drift/duration';
+import { logAnalyticsQuery } from '../model/drift/sources/log-analytics';
+import { CANARY_SETTINGS, canarySettingsErrors } from '../stacks/canary-settings';
+import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../stacks/environments';
+import { loadWorkingRollout } from './rollout-load';
+
+const USAGE = `usage: npm run canary -- analyze --env <${ENV_NAMES.join('|')}> [options]
+  --window D            how far back to look (default 1h)
+  --end ISO             end of the window (default now)
+  --source S            local | log-analytics (default: local when --telemetry is given)
+  --telemetry PATH      local: a .jsonl file or a folder written by npm run serve with TELEMETRY_LOCAL_FILE
+  --workspace-id ID     log-analytics: the workspace id (or LOG_ANALYTICS_WORKSPACE_ID)
+  --endpoint NAME       log-analytics: the online endpoint's name (or CANARY_ENDPOINT_NAME)
+  --root DIR            project folder holding stacks/rollout.ts (default: the current folder)
+  --json                print the analysis as JSON
+exit: 0 promote/hold, 1 roll back, 2 error`;
+
+class UsageError extends Error {}
+
+export interface CanaryCliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** @default new Date() */
+  readonly now?: Date;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runCanaryCli(argv: readonly string[], io: CanaryCliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    const err = e as Error;
+    io.err(`canary: error: ${err.message}${err instanceof UsageError ? `\n${USAGE}` : ''}`);
+    return 2;
+  }
+}
+
+async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        env: { type: 'string' },
+        window: { type: 'string' },
+        end: { type: 'string' },
+        source: { type: 'string' },
+        telemetry: { type: 'string' },
+        'workspace-id': { type: 'string' },
+        endpoint: { type: 'string' },
+        root: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'analyze') {
+    throw new UsageError(
+      `expected the command 'analyze', got ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}`,
+    );
+  }
+  const env = values.env;
+  if (!env || !(ENV_NAMES as readonly string[]).includes(env)) {
+    throw new UsageError(
+      `--env must be one of ${ENV_NAMES.join(', ')}, got ${env === undefined ? 'nothing' : `'${env}'`}`,
+    );
+  }
+  const envName = env as EnvName;
+  let windowMs: number;
+  try {
+    windowMs = parseDuration(values.window ?? '1h', '--window');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const end = values.end ? new Date(values.end) : (io.now ?? new Date());
+  if (Number.isNaN(end.getTime()))
+    throw new UsageError(`--end must be an ISO-8601 time, got '${values.end}'`);
+  const window = { start: new Date(end.getTime() - windowMs), end };
+
+  const settings = CANARY_SETTINGS[envName];
+  const settingProblems = canarySettingsErrors(envName, settings);
+  if (settingProblems.length > 0) throw new Error(`stacks/canary-settings.ts: ${settingProblems.join('; ')}`);
+
+  const all = loadWorkingRollout(values.root ?? io.cwd) as Record<string, unknown>;
+  const raw = all[envName];
+  const problems = environmentRolloutProblems(envName, raw);
+  if (problems.length > 0) throw new Error(`stacks/rollout.ts: ${problems.join('; ')}`);
+  const rollout = raw as RolloutState;
+
+  const source = makeSource(values, io);
+  const { stable, canaries } = canaryRoles(rollout);
+  const deployments = stable ? [stable, ...canaries] : [];
+  const data = deployments.length > 1 ? await source.load(window, deployments) : new Map();
+  const maxStep = (ENVIRONMENTS[envName] as { serving?: { maxCanaryStep?: number } }).serving?.maxCanaryStep;
+  const analysis = analyzeCanaries({
+    environment: envName,
+    rollout,
+    data,
+    window,
+    source: source.description,
+    thresholds: settings,
+    ...(maxStep !== undefined ? { maxStep } : {}),
+  });
+  io.out(values.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis));
+  return analysis.exitCode;
+}
+
+function makeSource(
+  values: { source?: string; telemetry?: string; 'workspace-id'?: string; endpoint?: string },
+  io: CanaryCliIo,
+): CanaryDataSource {
+  const kind = values.source ?? (values.telemetry ? 'local' : 'log-analytics');
+  if (kind === 'local') {
+    if (!values.telemetry) throw new UsageError('--source local needs --telemetry <file.jsonl | folder>');
+    return new LocalTelemetrySource(values.telemetry);
+  }
+  if (kind === 'log-analytics') {
+    const workspaceId = values['workspace-id'] ?? io.env.LOG_ANALYTICS_WORKSPACE_ID;
+    const endpoint = values.endpoint ?? io.env.CANARY_ENDPOINT_NAME;
+    if (!workspaceId)
+      throw new UsageError('--source log-analytics needs --workspace-id (or LOG_ANALYTICS_WORKSPACE_ID)');
+    if (!endpoint) throw new UsageError('--source log-analytics needs --endpoint (or CANARY_ENDPOINT_NAME)');
+    return new LogAnalyticsCanarySource(
+      logAnalyticsQuery({ workspaceId, endpoint: io.env.LOG_ANALYTICS_ENDPOINT }),
+      endpoint,
+      workspaceId,
+    );
+  }
+  throw new UsageError(`--source must be local or log-analytics, got '${kind}'`);
+}
+
+const VERDICT_LABEL = { promote: 'PROMOTE', hold: 'HOLD', rollback: 'ROLL BACK' } as const;
+
+/** The human-readable report. */
+export function formatAnalysis(a: CanaryAnalysis): string {
+  const lines = [`canary analysis: ${a.environment}, ${a.window.start} .. ${a.window.end}, ${a.source}`];
+  if (a.stable === undefined) return [...lines, 'no live traffic: nothing to compare'].join('\n');
+  if (a.verdicts.length === 0)
+    return [...lines, `no canary: ${a.stable} takes all traffic and nothing is mirrored`].join('\n');
+  for (const v of a.verdicts) {
+    const share = v.traffic > 0 ? `live ${v.traffic} %` : `mirror ${v.mirror} %`;
+    lines.push(
+      '',
+      `${v.canary} (${v.canaryModel}, ${share}) vs stable ${v.stable} (${v.stableModel}): ${VERDICT_LABEL[v.verdict]} - ${v.reason}`,
+      ...v.evidence.map((e) => `  ${e.check.padEnd(19)} ${e.outcome.padEnd(15)} ${e.detail}`),
+      `  next: ${v.nextEdit.summary}`,
+      ...v.nextEdit.diff.map((d) => `    ${d}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  void runCanaryCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    cwd: process.cwd(),
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
