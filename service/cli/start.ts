@@ -4,16 +4,15 @@
  * 127.0.0.1:8080 and print an example request in the original clients' shape.
  *
  * Environment variables work as for `npm run serve` (docs/service.md); HOST defaults to
- * 127.0.0.1 here. MODEL_DIR, when set, is served as-is and nothing is trained.
+ * 127.0.0.1. Training goes through the trainer only (model/train/quickstart.ts). MODEL_DIR, when set, is served as-is and nothing is trained.
  * Flags: --rows N (training rows, default 50000), --seed N (default 42).
  */
 import '../scoring/ort-no-telemetry'; // first: before anything loads onnxruntime-node
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateTransactions } from '../../model/data/generate';
 import { latestModelPackage } from '../../model/package/loader';
-import { ProgressBar, trainingProgress } from '../../model/cli/progress';
-import { DEFAULT_MODEL_NAME, trainModelPackage } from '../../model/train/api';
+import { DEFAULT_MODEL_NAME } from '../../model/train/api';
+import { trainQuickstartPackage } from '../../model/train/quickstart';
 import { runServer } from '../server';
 
 const MODELS_ROOT = path.resolve(__dirname, '../../models');
@@ -55,17 +54,8 @@ async function ensureModel(rows: number, seed: number): Promise<string> {
   process.stderr.write(
     `no model package under ${path.relative(process.cwd(), MODELS_ROOT) || '.'}/: generating ${rows} synthetic transactions (seed ${seed}) and training one\n`,
   );
-  const bar = new ProgressBar();
   const t0 = performance.now();
-  const { rows: data, trueProbability } = generateTransactions({ rows, seed });
-  const result = await trainModelPackage({
-    data,
-    trueProbability,
-    outRoot: MODELS_ROOT,
-    seed,
-    onProgress: trainingProgress(bar),
-  });
-  bar.done();
+  const result = await trainQuickstartPackage({ outRoot: MODELS_ROOT, rows, seed });
   process.stderr.write(
     `trained ${result.manifest.name}:${result.manifest.version} in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
       `(ROC AUC ${result.metrics.rocAuc.toFixed(3)}; report: ${path.relative(process.cwd(), path.join(result.dir, 'report.md'))})\n`,
@@ -78,13 +68,14 @@ async function main(): Promise<void> {
   const modelDir =
     process.env.MODEL_DIR ??
     (await ensureModel(positiveInt('rows', values.rows, 50_000), positiveInt('seed', values.seed, 42)));
-  const service = await runServer({ ...process.env, MODEL_DIR: modelDir }, { host: '127.0.0.1' });
+  const service = await runServer({ ...process.env, MODEL_DIR: modelDir });
   if (!service) return; // configuration rejected; runServer logged why and set the exit code
   await service.ready;
   const body = JSON.stringify(EXAMPLE);
   process.stderr.write(
     `\nscoring service ready at ${service.url} (Ctrl-C to stop). Try:\n\n` +
       `  curl -s ${service.url}/score -H 'content-type: application/json' -d '${body}'\n\n` +
+      `  (POST /predict, the original clients' path, answers the same)\n\n` +
       `  curl -s ${service.url}/metadata\n\n`,
   );
 }
