@@ -8,7 +8,6 @@
  * login, ...); needs no `az` command. Running it again with the same package does nothing and
  * succeeds; a different package under an existing version is refused.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import { loadModelPackage } from '../package/loader';
 import { ArmClient } from '../registry/arm-client';
 import { registerModelPackage } from '../registry/register-package';
@@ -56,6 +55,8 @@ async function main(): Promise<void> {
     throw new UsageError((e as Error).message);
   }
   loadModelPackage(packageDir); // a bad package fails here, before any sign-in or network call
+  // Loaded only now: @azure/identity (with MSAL) takes seconds to load, and bad input should not wait.
+  const { DefaultAzureCredential } = await import('@azure/identity');
   const api = new RegistryApi(new ArmClient({ credential: new DefaultAzureCredential() }));
   const target: RegistryTarget =
     partial.resourceGroup !== undefined
