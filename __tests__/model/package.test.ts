@@ -26,7 +26,16 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 test('a package holds the ONNX file, manifest, report and charts', () => {
   expect(dir).toBe(path.join(root, 'models', 'fraud-detection-model', '1'));
-  expect(fs.readdirSync(dir).sort()).toEqual(['model.json', 'model.onnx', 'pr.svg', 'report.md', 'roc.svg']);
+  expect(fs.readdirSync(dir).sort()).toEqual([
+    'calibration.svg',
+    'early-stopping.svg',
+    'importance.svg',
+    'model.json',
+    'model.onnx',
+    'pr.svg',
+    'report.md',
+    'roc.svg',
+  ]);
   const { manifest, onnxPath } = loadModelPackage(dir);
   expect(onnxPath).toBe(path.join(dir, 'model.onnx'));
   expect(manifest).toMatchObject({

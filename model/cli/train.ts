@@ -128,7 +128,7 @@ async function main(): Promise<void> {
       : []),
     `  threshold ${f4(m.threshold)} (max F1 on validation)`,
     ...result.warnings.map((w) => `  warning   ${w}`),
-    `  package   ${rel}/ (model.onnx, model.json, report.md, roc.svg, pr.svg)`,
+    `  package   ${rel}/ (model.onnx, model.json, report.md and its SVG charts)`,
     `  time      ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -20,6 +20,7 @@ import {
   type EvaluationSummary,
 } from '../eval/metrics';
 import { renderReport } from '../eval/report';
+import { shapImportance } from '../eval/shap-importance';
 import {
   exportGbdtToOnnx,
   ONNX_INPUT_NAME,
@@ -444,6 +445,7 @@ async function renderRunReport(
     dataSummary,
     warnings,
     training: run,
+    shapImportance: shapImportance(model, test.X, test.rows, spec.featureNames),
   });
 }
 
@@ -501,8 +503,7 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
     [ONNX_FILE]: onnxBytes,
     [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`,
     [REPORT_FILE]: report.markdown,
-    'roc.svg': report.rocSvg,
-    'pr.svg': report.prSvg,
+    ...report.charts, // roc.svg, pr.svg, calibration.svg, early-stopping.svg, importance.svg
   });
   timer.lap('write');
   return {
