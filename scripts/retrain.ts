@@ -23,7 +23,7 @@ import { ContainerClient } from '@azure/storage-blob';
 import { platformNames } from '../constructs/core/naming';
 import { ArmClient } from '../model/registry/arm-client';
 import { ML_API_VERSION } from '../model/registry/registry-api';
-import { ENVIRONMENTS, type EnvName } from '../stacks/environments';
+import { ENVIRONMENTS, type EnvironmentConfig, type EnvName } from '../stacks/environments';
 
 /** The retraining schedule's name in every environment (stacks/jobs.ts; checked by a synth test). */
 export const RETRAINING_SCHEDULE = 'fraud-weekly-retraining';
@@ -249,7 +249,7 @@ export async function runRetrainCli(
     err(`--download needs --wait (the package exists only once the job completed)\n${USAGE}`);
     return 2;
   }
-  const cfg = ENVIRONMENTS[values.env as EnvName];
+  const cfg: EnvironmentConfig = ENVIRONMENTS[values.env as EnvName];
   const names = platformNames({ project: cfg.namePrefix, env: values.env, salt: cfg.salt });
   const target = {
     subscriptionId: values.subscription,
