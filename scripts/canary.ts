@@ -122,6 +122,7 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
   const { stable, canaries } = canaryRoles(rollout);
   const deployments = stable ? [stable, ...canaries] : [];
   const data = deployments.length > 1 ? await source.load(window, deployments) : new Map();
+  for (const w of source.warnings ?? []) io.err(`canary: warning: ${w}`);
   const maxStep = (ENVIRONMENTS[envName] as { serving?: { maxCanaryStep?: number } }).serving?.maxCanaryStep;
   const analysis = analyzeCanaries({
     environment: envName,

@@ -132,6 +132,8 @@ function parseRequestLine(
 /** The local telemetry files as a CanaryDataSource. */
 export class LocalTelemetrySource implements CanaryDataSource {
   readonly description: string;
+  /** Problems met by the last load (malformed lines), for the caller to show. */
+  warnings: string[] = [];
   private readonly files: string[];
 
   /** @param location a `.jsonl` file or a folder of them */
@@ -154,11 +156,12 @@ export class LocalTelemetrySource implements CanaryDataSource {
 
   async load(window: CanaryWindow, deployments: readonly string[]): Promise<Map<string, DeploymentWindow>> {
     const accs = new Map<string, Acc>();
+    this.warnings = [];
     const wanted = new Set(deployments);
     for (const file of this.files) {
       const text = await fs.promises.readFile(file, 'utf8');
       const malformed = accumulateRequests(text, window, wanted, accs);
-      if (malformed > 0) process.emitWarning(`${file}: ${malformed} malformed request line(s) skipped`);
+      if (malformed > 0) this.warnings.push(`${file}: ${malformed} malformed request line(s) skipped`);
     }
     const out = new Map<string, DeploymentWindow>();
     for (const [deployment, a] of accs) {

@@ -12,6 +12,8 @@ export interface CanaryWindow {
 export interface CanaryDataSource {
   /** For the report: `local:<dir>` or `log-analytics:<workspace>`. */
   readonly description: string;
+  /** Problems the last load met without failing (e.g. skipped lines). @default - none */
+  readonly warnings?: readonly string[];
   /** What each named deployment did in the window (deployments without data may be absent). */
   load(window: CanaryWindow, deployments: readonly string[]): Promise<Map<string, DeploymentWindow>>;
 }
