@@ -52,7 +52,12 @@ export function mlType(resourcePath: string): string {
   return `Microsoft.MachineLearningServices/${resourcePath}@${ML_API_VERSION}`;
 }
 
-/** Terraform operation timeouts, as Go durations (`'30m'`, `'1h30m'`). azapi default: 30m each. */
+/**
+ * Operation timeouts of a managed azapi resource (`azapi_resource`, `azapi_update_resource`,
+ * `azapi_resource_action`), as Go durations (`'30m'`, `'1h30m'`). azapi v2.12.0 declares all four
+ * (internal/services/azapi_resource.go:473-478, azapi_update_resource.go:290-295,
+ * azapi_resource_action_resource.go:263-268; table: schemas/azapi-2.12/).
+ */
 export interface AzapiTimeouts {
   /** @default '30m' (azapi default) */
   readonly create?: string;
@@ -64,15 +69,41 @@ export interface AzapiTimeouts {
   readonly delete?: string;
 }
 
-/** azapi `retry`: retry an operation whose error message matches one of the regexes. */
+/**
+ * Timeouts of `data "azapi_resource_action"`: `read` only (the data source uses the plugin
+ * framework's datasource/timeouts.Block, azapi v2.12.0 internal/services/azapi_resource_action_data_source.go:147).
+ */
+export interface AzapiDataTimeouts {
+  /** @default '5m' (azapi default) */
+  readonly read?: string;
+}
+
+/**
+ * Timeouts of `ephemeral "azapi_resource_action"`: `open` only (ephemeral/timeouts.Block,
+ * azapi v2.12.0 internal/services/azapi_resource_action_ephemeral.go:153).
+ */
+export interface AzapiEphemeralTimeouts {
+  /** @default '5m' (azapi default) */
+  readonly open?: string;
+}
+
+/**
+ * azapi `retry`: retry an operation whose error message matches one of the regexes.
+ * azapi v2.12.0 internal/retry/schema.go:18-80: `interval_seconds` 1..120 (default 10),
+ * `max_interval_seconds` 1..300 (default 180); `multiplier` and `randomization_factor` are
+ * deprecated and not offered here.
+ */
 export interface AzapiRetry {
   /** Go regular expressions matched against the error message. At least one. */
   readonly errorMessageRegex: string[];
-  /** @default 10 (azapi default) */
+  /** Base wait between retries, 1..120 seconds. @default 10 (azapi default) */
   readonly intervalSeconds?: number;
-  /** @default 180 (azapi default) */
+  /** Longest wait between retries, 1..300 seconds. @default 180 (azapi default) */
   readonly maxIntervalSeconds?: number;
 }
+
+/** The allowed range of each retry setting (azapi v2.12.0 internal/retry/schema.go:37-50). */
+const RETRY_RANGES = { intervalSeconds: [1, 120], maxIntervalSeconds: [1, 300] } as const;
 
 /** `Microsoft.Provider/type[/child...]@yyyy-mm-dd[-preview]` (azapi's own format). */
 const AZAPI_TYPE_PATTERN =
@@ -86,7 +117,11 @@ const GO_DURATION = /^(\d+(\.\d+)?(h|m|s|ms))+$/;
 /** Problems with the common azapi inputs; empty when all is well. Tokens are not checked. */
 export function commonAzapiErrors(
   what: string,
-  props: { readonly type: string; readonly timeouts?: AzapiTimeouts; readonly retry?: AzapiRetry },
+  props: {
+    readonly type: string;
+    readonly timeouts?: AzapiTimeouts | AzapiDataTimeouts | AzapiEphemeralTimeouts;
+    readonly retry?: AzapiRetry;
+  },
 ): string[] {
   const errors: string[] = [];
   if (!Token.isUnresolved(props.type) && !AZAPI_TYPE_PATTERN.test(props.type)) {
@@ -105,8 +140,9 @@ export function commonAzapiErrors(
     }
     for (const key of ['intervalSeconds', 'maxIntervalSeconds'] as const) {
       const v = props.retry[key];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
-        errors.push(`${what}: retry.${key} must be a positive integer, got ${v}`);
+      const [min, max] = RETRY_RANGES[key];
+      if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
+        errors.push(`${what}: retry.${key} must be an integer ${min}..${max} (azapi 2.12), got ${v}`);
       }
     }
   }
@@ -138,6 +174,18 @@ export function outputPath(root: 'output' | 'sensitive_output', path: string): s
 export function timeoutsToTerraform(t?: AzapiTimeouts): Record<string, string | undefined> | undefined {
   if (!t) return undefined;
   return { create: t.create, read: t.read, update: t.update, delete: t.delete };
+}
+
+export function dataTimeoutsToTerraform(
+  t?: AzapiDataTimeouts,
+): Record<string, string | undefined> | undefined {
+  return t ? { read: t.read } : undefined;
+}
+
+export function ephemeralTimeoutsToTerraform(
+  t?: AzapiEphemeralTimeouts,
+): Record<string, string | undefined> | undefined {
+  return t ? { open: t.open } : undefined;
 }
 
 export function retryToTerraform(r?: AzapiRetry): Record<string, unknown> | undefined {

@@ -1,9 +1,27 @@
 import { IResolvable, TerraformDataSource, TerraformMetaArguments } from 'cdktf';
 import { Construct } from 'constructs';
-import { azapiElementConfig, outputToken, throwIfErrors } from './common';
-import { AzapiActionInputs, actionInputErrors, actionInputsToTerraform } from './resource-action';
+import {
+  AzapiDataTimeouts,
+  azapiElementConfig,
+  dataTimeoutsToTerraform,
+  outputToken,
+  throwIfErrors,
+} from './common';
+import { actionBaseToTerraform, AzapiActionBaseInputs, actionInputErrors } from './resource-action';
 
-export type DataAzapiResourceActionProps = AzapiActionInputs & TerraformMetaArguments;
+/**
+ * Inputs of `data "azapi_resource_action"` (azapi v2.12.0
+ * internal/services/azapi_resource_action_data_source.go:60-150): no `locks`, timeouts `read` only,
+ * and only read-style methods.
+ */
+export interface DataAzapiResourceActionProps extends AzapiActionBaseInputs, TerraformMetaArguments {
+  /** @default 'POST' */
+  readonly method?: 'POST' | 'GET';
+  /** Response paths copied into `sensitive_output`. @default - none */
+  readonly sensitiveResponseExportValues?: string[];
+  /** @default - azapi default (5m) */
+  readonly timeouts?: AzapiDataTimeouts;
+}
 
 /**
  * `data "azapi_resource_action"`: a read-style call that re-runs on every plan, e.g.
@@ -17,7 +35,12 @@ export class DataAzapiResourceAction extends TerraformDataSource {
   constructor(scope: Construct, id: string, props: DataAzapiResourceActionProps) {
     super(scope, id, azapiElementConfig(DataAzapiResourceAction.tfResourceType, props));
     throwIfErrors(actionInputErrors(`data azapi_resource_action '${this.node.path}'`, props));
-    this.attrs = actionInputsToTerraform(props);
+    this.attrs = {
+      ...actionBaseToTerraform(props),
+      method: props.method,
+      sensitive_response_export_values: props.sensitiveResponseExportValues,
+      timeouts: dataTimeoutsToTerraform(props.timeouts),
+    };
   }
 
   public get id(): string {

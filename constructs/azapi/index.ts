@@ -6,7 +6,7 @@ export {
   mlType,
   TERRAFORM_VERSION_CONSTRAINT,
 } from './common';
-export type { AzapiRetry, AzapiTimeouts } from './common';
+export type { AzapiDataTimeouts, AzapiEphemeralTimeouts, AzapiRetry, AzapiTimeouts } from './common';
 export { AzapiProvider } from './provider';
 export type { AzapiProviderProps } from './provider';
 export { AzapiResource } from './resource';
@@ -14,8 +14,13 @@ export type { AzapiIdentity, AzapiResourceProps } from './resource';
 export { AzapiUpdateResource } from './update-resource';
 export type { AzapiUpdateResourceProps } from './update-resource';
 export { AzapiResourceAction } from './resource-action';
-export type { AzapiActionInputs, AzapiHttpMethod, AzapiResourceActionProps } from './resource-action';
+export type {
+  AzapiActionBaseInputs,
+  AzapiActionInputs,
+  AzapiHttpMethod,
+  AzapiResourceActionProps,
+} from './resource-action';
 export { DataAzapiResourceAction } from './data-resource-action';
 export type { DataAzapiResourceActionProps } from './data-resource-action';
-export { DataAzapiResource } from './data-resource';
-export type { DataAzapiResourceProps } from './data-resource';
+export { EphemeralAzapiResourceAction } from './ephemeral-resource-action';
+export type { EphemeralAzapiResourceActionProps } from './ephemeral-resource-action';

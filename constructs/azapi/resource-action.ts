@@ -14,28 +14,35 @@ import { structuredCloneSafe } from './resource';
 
 export type AzapiHttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET' | 'HEAD';
 
-/** Inputs shared by the resource and the data source `azapi_resource_action`. */
-export interface AzapiActionInputs {
+/** Inputs every `azapi_resource_action` kind (resource, data source, ephemeral) accepts. */
+export interface AzapiActionBaseInputs {
   /** `Microsoft.X/y@api-version` of the resource the action runs on. */
   readonly type: string;
   /** ARM id of the resource the action runs on. */
   readonly resourceId: string;
   /** Action path appended to the resource id, e.g. `'listKeys'`. @default - the resource itself */
   readonly action?: string;
-  /** @default 'POST' */
-  readonly method?: AzapiHttpMethod;
   /** Request body as an object. @default - no body */
   readonly body?: Record<string, unknown>;
   /** @default - none */
   readonly responseExportValues?: string[];
-  /** @default - none */
+  /** @default - no retry */
+  readonly retry?: AzapiRetry;
+}
+
+/**
+ * Inputs of the resource `azapi_resource_action`
+ * (azapi v2.12.0 internal/services/azapi_resource_action_resource.go:92-270).
+ */
+export interface AzapiActionInputs extends AzapiActionBaseInputs {
+  /** @default 'POST' */
+  readonly method?: AzapiHttpMethod;
+  /** Response paths copied into `sensitive_output`. @default - none */
   readonly sensitiveResponseExportValues?: string[];
   /** @default - none */
   readonly locks?: string[];
   /** @default - azapi defaults */
   readonly timeouts?: AzapiTimeouts;
-  /** @default - no retry */
-  readonly retry?: AzapiRetry;
 }
 
 export interface AzapiResourceActionProps extends AzapiActionInputs, TerraformMetaArguments {
@@ -51,7 +58,10 @@ export interface AzapiResourceActionProps extends AzapiActionInputs, TerraformMe
 
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9]*(\/[A-Za-z][A-Za-z0-9]*)*$/;
 
-export function actionInputErrors(what: string, props: AzapiActionInputs): string[] {
+export function actionInputErrors(
+  what: string,
+  props: AzapiActionBaseInputs & { readonly timeouts?: object },
+): string[] {
   const errors = commonAzapiErrors(what, props);
   if (props.action !== undefined && !Token.isUnresolved(props.action) && !ACTION_NAME.test(props.action)) {
     errors.push(
@@ -61,17 +71,14 @@ export function actionInputErrors(what: string, props: AzapiActionInputs): strin
   return errors;
 }
 
-export function actionInputsToTerraform(props: AzapiActionInputs): Record<string, unknown> {
+/** The attributes every action kind shares, in Terraform names. */
+export function actionBaseToTerraform(props: AzapiActionBaseInputs): Record<string, unknown> {
   return {
     type: props.type,
     resource_id: props.resourceId,
     action: props.action,
-    method: props.method,
     body: props.body === undefined ? undefined : structuredCloneSafe(props.body),
     response_export_values: props.responseExportValues,
-    sensitive_response_export_values: props.sensitiveResponseExportValues,
-    locks: props.locks,
-    timeouts: timeoutsToTerraform(props.timeouts),
     retry: retryToTerraform(props.retry),
   };
 }
@@ -89,7 +96,11 @@ export class AzapiResourceAction extends TerraformResource {
     super(scope, id, azapiElementConfig(AzapiResourceAction.tfResourceType, props));
     throwIfErrors(actionInputErrors(`azapi_resource_action '${this.node.path}'`, props));
     this.attrs = {
-      ...actionInputsToTerraform(props),
+      ...actionBaseToTerraform(props),
+      method: props.method,
+      sensitive_response_export_values: props.sensitiveResponseExportValues,
+      locks: props.locks,
+      timeouts: timeoutsToTerraform(props.timeouts),
       when: props.when,
       sensitive_body: props.sensitiveBody,
     };

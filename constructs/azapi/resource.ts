@@ -37,8 +37,6 @@ export interface AzapiResourceProps extends TerraformMetaArguments {
   readonly sensitiveBody?: Record<string, unknown>;
   /** Response paths copied into `output`, e.g. `['properties.scoringUri']`. @default - none (output is empty) */
   readonly responseExportValues?: string[];
-  /** Response paths copied into `sensitive_output`. @default - none */
-  readonly sensitiveResponseExportValues?: string[];
   /** Mutex names (usually ARM ids): azapi never runs two writes holding the same lock at once. @default - none */
   readonly locks?: string[];
   /** @default - azapi defaults (30m create/update/delete, 5m read) */
@@ -60,6 +58,10 @@ export interface AzapiResourceProps extends TerraformMetaArguments {
 
 /**
  * `azapi_resource`: a full ARM resource managed by PUT/GET/DELETE.
+ *
+ * Its attributes are those of azapi v2.12.0 (internal/services/azapi_resource.go:173-480;
+ * table: schemas/azapi-2.12/). It has no `sensitive_response_export_values` / `sensitive_output`:
+ * those exist only on `azapi_resource_action`.
  *
  * The main attribute is {@link id}; read response values with {@link outputAttribute} after
  * listing them in `responseExportValues`.
@@ -105,7 +107,6 @@ export class AzapiResource extends TerraformResource {
       body: this.body,
       sensitive_body: props.sensitiveBody,
       response_export_values: props.responseExportValues,
-      sensitive_response_export_values: props.sensitiveResponseExportValues,
       locks: props.locks,
       timeouts: timeoutsToTerraform(props.timeouts),
       ignore_body_changes: props.ignoreBodyChanges,
@@ -126,11 +127,6 @@ export class AzapiResource extends TerraformResource {
     return this.interpolationForAttribute('output');
   }
 
-  /** The dynamic `sensitive_output` (paths listed in `sensitiveResponseExportValues`). */
-  public get sensitiveOutput(): IResolvable {
-    return this.interpolationForAttribute('sensitive_output');
-  }
-
   /** Principal id of the system-assigned identity (`identity[0].principal_id`). */
   public get identityPrincipalId(): string {
     return this.getStringAttribute('identity[0].principal_id');
@@ -143,11 +139,6 @@ export class AzapiResource extends TerraformResource {
    */
   public outputAttribute(path: string): string {
     return outputToken(this, 'output', path);
-  }
-
-  /** Like {@link outputAttribute} for `sensitiveResponseExportValues`. */
-  public sensitiveOutputAttribute(path: string): string {
-    return outputToken(this, 'sensitive_output', path);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -36,8 +36,6 @@ export interface AzapiUpdateResourceProps extends TerraformMetaArguments {
   /** @default - none */
   readonly responseExportValues?: string[];
   /** @default - none */
-  readonly sensitiveResponseExportValues?: string[];
-  /** @default - none */
   readonly locks?: string[];
   /** @default - azapi defaults */
   readonly timeouts?: AzapiTimeouts;
@@ -49,7 +47,11 @@ export interface AzapiUpdateResourceProps extends TerraformMetaArguments {
 
 /**
  * `azapi_update_resource`: changes part of a resource that something else created.
- * Destroying it does nothing in Azure.
+ * Destroying it does nothing in Azure. Unlike `azapi_resource_action` it reads the resource back
+ * on every refresh and keeps the remote values of the body paths it manages in state
+ * (azapi v2.12.0 internal/services/azapi_update_resource.go:573-674, `utils.UpdateObject` at :640),
+ * so a change made outside Terraform shows up in the next plan and apply restores it.
+ * Attributes: azapi v2.12.0 azapi_update_resource.go:93-298 (no `sensitive_response_export_values`).
  */
 export class AzapiUpdateResource extends TerraformResource {
   public static readonly tfResourceType = 'azapi_update_resource';
@@ -76,7 +78,6 @@ export class AzapiUpdateResource extends TerraformResource {
       body: structuredCloneSafe(props.body),
       sensitive_body: props.sensitiveBody,
       response_export_values: props.responseExportValues,
-      sensitive_response_export_values: props.sensitiveResponseExportValues,
       locks: props.locks,
       timeouts: timeoutsToTerraform(props.timeouts),
       ignore_casing: props.ignoreCasing,

@@ -19,9 +19,9 @@
  * generations in that same change so the vault is refreshed.
  */
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
-import { DataResource, ITerraformDependable, TerraformStack } from 'cdktf';
+import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { AzapiResourceAction, bareAddress } from '../azapi';
+import { AzapiResourceAction, bareAddress, EphemeralAzapiResourceAction } from '../azapi';
 import { KeyVault } from '../platform/key-vault';
 import { keyRotationErrors, KeyRotation } from './endpoint-keys-rotation';
 import { ENDPOINT_TYPE, OnlineEndpoint } from './online-endpoint';
@@ -90,22 +90,22 @@ export class EndpointKeys extends Construct {
     this.rotations = rotations;
 
     // Ephemeral listKeys: opened during plan/apply, never written to state.
-    const logical = `endpoint_keys_${this.node.addr.slice(0, 16)}`;
-    this.listKeysAddress = `ephemeral.azapi_resource_action.${logical}`;
-    TerraformStack.of(this).addOverride(`ephemeral.azapi_resource_action.${logical}`, {
+    const listKeys = new EphemeralAzapiResourceAction(this, 'ListKeys', {
+      name: `endpoint_keys_${this.node.addr.slice(0, 16)}`,
       type: ENDPOINT_TYPE,
-      resource_id: endpoint.endpointId,
+      resourceId: endpoint.endpointId,
       action: 'listKeys',
       method: 'POST',
-      response_export_values: ['primaryKey', 'secondaryKey'],
-      ...(rotations.length > 0 ? { depends_on: rotations.map(bareAddress) } : {}),
+      responseExportValues: ['primaryKey', 'secondaryKey'],
+      dependsOn: rotations,
     });
+    this.listKeysAddress = listKeys.address;
 
     const secret = (key: 'primary' | 'secondary', generation: number): KeyVaultSecret =>
       new KeyVaultSecret(this, key === 'primary' ? 'PrimarySecret' : 'SecondarySecret', {
         name: `${prefix}-${key}-key`,
         keyVaultId: props.keyVault.keyVaultId,
-        valueWo: `\${${this.listKeysAddress}.output.${key}Key}`,
+        valueWo: listKeys.outputAttribute(`${key}Key`),
         valueWoVersion: 1 + generation,
         contentType: `Azure ML online endpoint ${key} key`,
         dependsOn: props.dependsOn,

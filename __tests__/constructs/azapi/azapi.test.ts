@@ -6,8 +6,10 @@ import {
   AzapiResourceAction,
   AzapiUpdateResource,
   DataAzapiResourceAction,
+  EphemeralAzapiResourceAction,
   mlType,
 } from '../../../constructs/azapi';
+import { validateAzapiBlocks } from '../../helpers/azapi-schema-blocks';
 
 const ENDPOINT = mlType('workspaces/onlineEndpoints');
 
@@ -73,7 +75,6 @@ describe('AzapiResource', () => {
       identity: { type: 'SystemAssigned' },
       tags: { costCentre: 'cc1' },
       responseExportValues: ['properties.scoringUri'],
-      sensitiveResponseExportValues: ['properties.keys'],
       locks: ['lock-a'],
       timeouts: { create: '60m', update: '1h30m' },
       ignoreBodyChanges: ['properties.traffic'],
@@ -88,7 +89,6 @@ describe('AzapiResource', () => {
       identity: [{ type: 'SystemAssigned' }],
       tags: { costCentre: 'cc1' },
       response_export_values: ['properties.scoringUri'],
-      sensitive_response_export_values: ['properties.keys'],
       locks: ['lock-a'],
       timeouts: { create: '60m', update: '1h30m' },
       ignore_body_changes: ['properties.traffic'],
@@ -134,14 +134,12 @@ describe('AzapiResource', () => {
       body: {
         uri: ep.outputAttribute('properties.scoringUri'),
         first: ep.outputAttribute('items.0.name'),
-        secret: ep.sensitiveOutputAttribute('primaryKey'),
         principal: ep.identityPrincipalId,
       },
     });
     expect(synth(s).resource.azapi_resource.consumer.body).toEqual({
       uri: '${azapi_resource.endpoint.output.properties.scoringUri}',
       first: '${azapi_resource.endpoint.output.items[0].name}',
-      secret: '${azapi_resource.endpoint.sensitive_output.primaryKey}',
       principal: '${azapi_resource.endpoint.identity[0].principal_id}',
     });
   });
@@ -165,7 +163,15 @@ describe('AzapiResource', () => {
     [{ retry: { errorMessageRegex: [] } }, /retry.errorMessageRegex must list at least one/],
     [
       { retry: { errorMessageRegex: ['x'], intervalSeconds: 0 } },
-      /retry.intervalSeconds must be a positive integer, got 0/,
+      /retry.intervalSeconds must be an integer 1..120 \(azapi 2.12\), got 0/,
+    ],
+    [
+      { retry: { errorMessageRegex: ['x'], intervalSeconds: 121 } },
+      /retry.intervalSeconds must be an integer 1..120 \(azapi 2.12\), got 121/,
+    ],
+    [
+      { retry: { errorMessageRegex: ['x'], maxIntervalSeconds: 301 } },
+      /retry.maxIntervalSeconds must be an integer 1..300 \(azapi 2.12\), got 301/,
     ],
     [{ identity: { type: 'UserAssigned' as const } }, /identity.identityIds must list at least one id/],
     [{ name: ' ' }, /name must not be empty/],
@@ -293,5 +299,135 @@ describe('DataAzapiResourceAction', () => {
       o: '${data.azapi_resource_action.keys.output.a}',
     });
     expect(Testing.synth(s)).toHaveDataSourceWithProperties(DataAzapiResourceAction, { action: 'listKeys' });
+  });
+});
+
+describe('EphemeralAzapiResourceAction', () => {
+  test('writes a top-level ephemeral block with bare depends_on and exposes output by path', () => {
+    const s = stack();
+    const ep = endpoint(s);
+    const rotate = new AzapiResourceAction(s, 'rotate', {
+      type: ENDPOINT,
+      resourceId: ep.id,
+      action: 'regenerateKeys',
+    });
+    const keys = new EphemeralAzapiResourceAction(s, 'keys', {
+      name: 'endpoint_keys',
+      type: ENDPOINT,
+      resourceId: ep.id,
+      action: 'listKeys',
+      responseExportValues: ['primaryKey'],
+      timeouts: { open: '2m' },
+      dependsOn: [rotate],
+    });
+    expect(keys.address).toBe('ephemeral.azapi_resource_action.endpoint_keys');
+    expect(keys.outputAttribute('primaryKey')).toBe(
+      '${ephemeral.azapi_resource_action.endpoint_keys.output.primaryKey}',
+    );
+    const out = JSON.parse(Testing.synth(s)) as { ephemeral: Record<string, Record<string, unknown>> };
+    expect(out.ephemeral.azapi_resource_action.endpoint_keys).toEqual({
+      type: ENDPOINT,
+      resource_id: '${azapi_resource.endpoint.id}',
+      action: 'listKeys',
+      response_export_values: ['primaryKey'],
+      timeouts: { open: '2m' },
+      depends_on: ['azapi_resource_action.rotate'],
+    });
+  });
+
+  test('rejects a block name Terraform would not accept', () => {
+    expect(
+      () =>
+        new EphemeralAzapiResourceAction(stack(), 'k', { name: '1keys', type: ENDPOINT, resourceId: 'r' }),
+    ).toThrow(/name '1keys' must be letters/);
+  });
+});
+
+describe('the binding against the azapi v2.12.0 schema table', () => {
+  test('every class, with every input it offers set, emits only attributes azapi 2.12 has', () => {
+    const s = stack();
+    const retry = { errorMessageRegex: ['Conflict'], intervalSeconds: 120, maxIntervalSeconds: 300 };
+    const ep = endpoint(s, {
+      identity: { type: 'SystemAssigned' },
+      tags: { a: 'b' },
+      sensitiveBody: { properties: { keys: { primaryKey: 'x' } } },
+      responseExportValues: ['properties.scoringUri'],
+      locks: ['l'],
+      timeouts: { create: '1m', read: '1m', update: '1m', delete: '1m' },
+      ignoreBodyChanges: ['properties.traffic'],
+      schemaValidationEnabled: true,
+      ignoreCasing: false,
+      retry,
+      replaceTriggersRefs: ['properties.authMode'],
+    });
+    new AzapiUpdateResource(s, 'update', {
+      type: ENDPOINT,
+      resourceId: ep.id,
+      body: { properties: {} },
+      sensitiveBody: { properties: {} },
+      responseExportValues: ['properties'],
+      locks: ['l'],
+      timeouts: { create: '1m', read: '1m', update: '1m', delete: '1m' },
+      ignoreCasing: true,
+      retry,
+    });
+    new AzapiResourceAction(s, 'action', {
+      type: ENDPOINT,
+      resourceId: ep.id,
+      action: 'regenerateKeys',
+      method: 'POST',
+      body: { keyType: 'Primary' },
+      sensitiveBody: { keyValue: 'x' },
+      responseExportValues: ['a'],
+      sensitiveResponseExportValues: ['b'],
+      locks: ['l'],
+      timeouts: { create: '1m', read: '1m', update: '1m', delete: '1m' },
+      retry,
+      when: 'apply',
+    });
+    new DataAzapiResourceAction(s, 'data', {
+      type: ENDPOINT,
+      resourceId: ep.id,
+      action: 'listKeys',
+      method: 'GET',
+      body: {},
+      responseExportValues: ['a'],
+      sensitiveResponseExportValues: ['primaryKey'],
+      timeouts: { read: '1m' },
+      retry,
+    });
+    new EphemeralAzapiResourceAction(s, 'ephemeral', {
+      name: 'keys',
+      type: ENDPOINT,
+      resourceId: ep.id,
+      action: 'listKeys',
+      method: 'POST',
+      body: {},
+      sensitiveBody: {},
+      responseExportValues: ['primaryKey'],
+      locks: ['l'],
+      timeouts: { open: '1m' },
+      retry,
+    });
+    expect(validateAzapiBlocks(Testing.synth(s))).toEqual([]);
+  });
+
+  test('the attributes azapi 2.12 does not have on a block are not offered there', () => {
+    const s = stack();
+    // @ts-expect-error sensitive_response_export_values exists only on azapi_resource_action
+    endpoint(s, { sensitiveResponseExportValues: ['properties.keys'] });
+    // @ts-expect-error the data source has no locks
+    new DataAzapiResourceAction(s, 'd', { type: ENDPOINT, resourceId: 'r', locks: ['l'] });
+    // @ts-expect-error the data source's timeouts take read only
+    new DataAzapiResourceAction(s, 'd2', { type: ENDPOINT, resourceId: 'r', timeouts: { create: '1m' } });
+    new EphemeralAzapiResourceAction(s, 'e', {
+      name: 'e',
+      type: ENDPOINT,
+      resourceId: 'r',
+      // @ts-expect-error the ephemeral action's timeouts take open only
+      timeouts: { read: '1m' },
+    });
+    // Whatever a JavaScript caller passes, only the attributes of each block are written.
+    expect(validateAzapiBlocks(Testing.synth(s))).toEqual([]);
   });
 });
