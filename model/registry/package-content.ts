@@ -13,10 +13,8 @@ import * as path from 'node:path';
 import { loadModelPackage, type LoadedModelPackage } from '../package/loader';
 import { MANIFEST_FILE, ONNX_FILE, REPORT_FILE } from '../package/manifest';
 
-/** Files uploaded, in this order; the first three are required (the model and its report). */
+/** Files every uploaded package has: the model, its manifest and its report. */
 export const REQUIRED_FILES = [ONNX_FILE, MANIFEST_FILE, REPORT_FILE] as const;
-/** The report's curves, uploaded when present. */
-export const OPTIONAL_FILES = ['roc.svg', 'pr.svg'] as const;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.onnx': 'application/octet-stream',
@@ -58,14 +56,31 @@ export function combinedContentHash(files: readonly { name: string; sha256: stri
   return h.digest('hex');
 }
 
+/**
+ * The files of a package: model.json plus every file its `files` map seals (model.onnx, the
+ * report and its charts), which the loader has just checked against their sha256; for a
+ * manifest without that map, every visible file of the folder.
+ */
+function packageFileNames(pkg: LoadedModelPackage): string[] {
+  const sealed = pkg.manifest.files;
+  const names = sealed
+    ? [MANIFEST_FILE, ...Object.keys(sealed).filter((n) => n !== MANIFEST_FILE)]
+    : fs
+        .readdirSync(pkg.dir, { withFileTypes: true })
+        .filter((e) => e.isFile() && !e.name.startsWith('.'))
+        .map((e) => e.name);
+  return [...new Set(names)].sort();
+}
+
 /** Loads and checks the package at `dir`, and hashes the files that will be uploaded. */
 export function readPackageContent(dir: string): PackageContent {
-  const pkg = loadModelPackage(dir); // checks model.json (one error listing every problem) and model.onnx
-  const missing = REQUIRED_FILES.filter((f) => !fs.existsSync(path.join(pkg.dir, f)));
+  // The package loader checks model.json (one error listing every problem) and each sealed file's hash.
+  const pkg = loadModelPackage(dir);
+  const names = packageFileNames(pkg);
+  const missing = REQUIRED_FILES.filter((f) => !names.includes(f) || !fs.existsSync(path.join(pkg.dir, f)));
   if (missing.length > 0) {
     throw new Error(`model package '${pkg.dir}' is incomplete: missing ${missing.join(', ')}`);
   }
-  const names = [...REQUIRED_FILES, ...OPTIONAL_FILES.filter((f) => fs.existsSync(path.join(pkg.dir, f)))];
   const files = names.map((name): PackageFile => {
     const file = path.join(pkg.dir, name);
     return {

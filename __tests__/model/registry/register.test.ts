@@ -112,6 +112,8 @@ test('registers a package: pending upload, blobs on the SAS, then the version wi
   // Every package file arrived byte for byte under modelUri.
   const content = readPackageContent(pkgDir);
   expect(r.uploaded.map((u) => u.name)).toEqual(content.files.map((f) => f.name));
+  // ... which is every file of the package: model.json and all the files it seals.
+  expect(content.files.map((f) => f.name)).toEqual(fs.readdirSync(pkgDir).sort());
   expect(content.files.map((f) => f.name)).toEqual(
     expect.arrayContaining(['model.onnx', 'model.json', 'report.md']),
   );
