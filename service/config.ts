@@ -58,9 +58,11 @@ export interface ServiceConfig {
    * Requests with at least this many rows are scored by the ORT worker thread (its own
    * session), so parsing the next request overlaps the model run; smaller ones (single rows,
    * micro-batched) stay on the main thread, where a run of up to ~100 rows costs less than the
-   * thread hop. 0 turns the worker off. `ORT_WORKER_MIN_ROWS`. @default 128
+   * thread hop. 0 turns the worker off. `ORT_WORKER_MIN_ROWS`.
+   * @default 'auto': 128 when the process has at least 2 cores (affinity and cgroup quota, read
+   *   at start), else 0: a worker thread only pays when it has a core of its own.
    */
-  readonly ortWorkerMinRows: number;
+  readonly ortWorkerMinRows: number | 'auto';
   /** Telemetry aggregate flush period. `TELEMETRY_FLUSH_INTERVAL_MS`. @default 60000 */
   readonly telemetryFlushIntervalMs: number;
   /** Masked rows sampled per flush period for drift. `TELEMETRY_SAMPLE_ROWS`. @default 20 */
@@ -234,7 +236,8 @@ export function parseConfig(env: Env, defaults: ConfigDefaults = {}): ServiceCon
     ortIntraOpThreads: int('ORT_INTRA_OP_THREADS', 1, 1, 64),
     ortInterOpThreads: int('ORT_INTER_OP_THREADS', 1, 1, 64),
     microBatchMaxRows: int('MICRO_BATCH_MAX_ROWS', 256, 1, 100_000),
-    ortWorkerMinRows: int('ORT_WORKER_MIN_ROWS', 128, 0, 100_000),
+    ortWorkerMinRows:
+      read('ORT_WORKER_MIN_ROWS') === undefined ? 'auto' : int('ORT_WORKER_MIN_ROWS', 128, 0, 100_000),
     telemetryFlushIntervalMs: int('TELEMETRY_FLUSH_INTERVAL_MS', 60_000, 100, 3_600_000),
     telemetrySampleRows: int('TELEMETRY_SAMPLE_ROWS', 20, 0, 10_000),
     telemetryHashSalt: read('TELEMETRY_HASH_SALT'),

@@ -66,6 +66,15 @@ const isLoopback = (address: string): boolean =>
   address === 'localhost' ||
   address === '::ffff:127.0.0.1';
 
+/** Default ORT worker threshold (see ServiceConfig.ortWorkerMinRows). */
+export const DEFAULT_ORT_WORKER_MIN_ROWS = 128;
+
+/** 'auto': the worker thread when the process has a second core for it, else none. */
+export function resolveWorkerMinRows(configured: number | 'auto', cores: number): number {
+  if (configured !== 'auto') return configured;
+  return cores >= 2 ? DEFAULT_ORT_WORKER_MIN_ROWS : 0;
+}
+
 /** The connection cap actually applied: MAX_CONNECTIONS, below the open-file limit. */
 export function effectiveMaxConnections(configured: number, fileLimit = softFileLimit()): number {
   if (fileLimit === undefined) return configured;
@@ -152,6 +161,7 @@ export async function startService(
   const probeUrl = probes ? `http://${host}:${probes.port}` : undefined;
   const cores = availableCores();
   logger.info('listening', { url, probeUrl, deployment: config.deploymentName, maxConnections, cores });
+  const workerMinRows = resolveWorkerMinRows(config.ortWorkerMinRows, cores);
   if (!config.apiKey && !isLoopback(address.address)) {
     logger.warn('scoring is unauthenticated on a non-loopback address', {
       url,
@@ -163,7 +173,7 @@ export async function startService(
     intraOpThreads: config.ortIntraOpThreads,
     interOpThreads: config.ortInterOpThreads,
     microBatchMaxRows: config.microBatchMaxRows,
-    workerMinRows: config.ortWorkerMinRows,
+    workerMinRows,
   }).then(
     async (model) => {
       if (state.phase !== 'loading') {

@@ -1,4 +1,5 @@
 import { ConfigError, describeConfig, parseConfig } from '../../service/config';
+import { effectiveMaxConnections, resolveWorkerMinRows } from '../../service/server';
 
 describe('parseConfig', () => {
   test('GIVEN only a model dir WHEN parsed THEN documented defaults apply', () => {
@@ -19,7 +20,7 @@ describe('parseConfig', () => {
       bodyLimitBytes: 2 * 1024 * 1024,
       ortIntraOpThreads: 1,
       microBatchMaxRows: 256,
-      ortWorkerMinRows: 128,
+      ortWorkerMinRows: 'auto',
       telemetryAuth: 'connection-string',
       logLevel: 'info',
     });
@@ -65,6 +66,14 @@ describe('parseConfig', () => {
     expect(c.bodyLimitBytes).toBe(512 * 1024);
     expect(c.maxBatch).toBe(50);
     expect(c.deploymentName).toBe('green');
+  });
+
+  test('ORT_WORKER_MIN_ROWS auto: the worker thread only with a second core', () => {
+    expect(resolveWorkerMinRows('auto', 2)).toBe(128);
+    expect(resolveWorkerMinRows('auto', 1)).toBe(0);
+    expect(resolveWorkerMinRows(500, 1)).toBe(500);
+    expect(effectiveMaxConnections(4096, 1024)).toBe(768);
+    expect(effectiveMaxConnections(4096, undefined)).toBe(4096);
   });
 
   test('ORT_WORKER_MIN_ROWS: 0 turns the worker off; a bad value is named with its rule', () => {
