@@ -26,7 +26,8 @@ export interface BundleTrainerResult {
   readonly files: readonly string[];
 }
 
-const ENTRY = path.join(__dirname, '..', 'cli', 'train.ts');
+const REPO_ROOT = path.join(__dirname, '..', '..');
+const ENTRY = path.join(REPO_ROOT, 'model', 'cli', 'train.ts');
 
 export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerResult {
   const outDir = path.resolve(options.outDir);
@@ -42,6 +43,8 @@ export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerR
     minify: false, // readable stack traces in job logs; the GBDT worker evaluates kernel source text
     sourcemap: false,
     legalComments: 'none',
+    // Source paths in the bundle's comments are relative to this folder, whatever the caller's cwd.
+    absWorkingDir: REPO_ROOT,
     logLevel: 'silent',
   });
   if (result.errors.length > 0) {

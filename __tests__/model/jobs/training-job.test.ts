@@ -172,3 +172,14 @@ test('the data input may be a file or a folder holding exactly one CSV', () => {
   expect(() => resolveTrainingDataFile(dir)).toThrow(/found 2: a\.csv, b\.CSV/);
   expect(() => resolveTrainingDataFile(path.join(dir, 'nope'))).toThrow(/does not exist/);
 });
+
+test('the trainer bundle is deterministic, so its hash can be the code asset version', () => {
+  const a = path.join(root, 'bundle-a');
+  const b = path.join(root, 'bundle-b');
+  bundleTrainerSync({ outDir: a });
+  bundleTrainerSync({ outDir: b });
+  const bytes = (d: string): Buffer => fs.readFileSync(path.join(d, TRAINER_BUNDLE_FILE));
+  expect(bytes(a).equals(bytes(b))).toBe(true);
+  // Paths of the machine that bundled it must not leak into the asset (and change its hash).
+  expect(bytes(a).toString('utf8')).not.toContain(path.resolve(__dirname, '../../..'));
+});
