@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../stacks/app';
 
-const DEPLOY_ORDER = ['fraud-dev', 'fraud-staging', 'fraud-prod'];
+// fraud-shared (the registry every environment uses) is deployed first.
+const DEPLOY_ORDER = ['fraud-shared', 'fraud-dev', 'fraud-staging', 'fraud-prod'];
 
 export interface StackSummary {
   readonly stack: string;
@@ -105,7 +106,7 @@ export function readSynthOutput(outdir: string): StackSummary[] {
         (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { stacks: Record<string, unknown> }).stacks,
       )
     : fs.readdirSync(stacksDir);
-  // Deployment order (dev, staging, prod), then any other stack alphabetically.
+  // Deployment order (shared, dev, staging, prod), then any other stack alphabetically.
   const rank = (n: string): number => {
     const i = DEPLOY_ORDER.indexOf(n);
     return i === -1 ? DEPLOY_ORDER.length : i;

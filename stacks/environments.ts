@@ -7,6 +7,7 @@
  * is built; one error lists every problem, each naming environment, field, value and rule.
  */
 import { formatValue as show } from '../constructs/core/values';
+import { jobsSettingsErrors, JobsSettings } from './jobs-settings';
 import { servingSettingsErrors, ServingSettings } from './serving-settings';
 
 export type EnvName = 'dev' | 'staging' | 'prod';
@@ -43,7 +44,7 @@ export interface EnvironmentTags {
   readonly costCentre: string;
 }
 
-/** The model registry (Microsoft.MachineLearningServices/registries) of an environment. */
+/** The shared model registry (Microsoft.MachineLearningServices/registries, stack `fraud-shared`). */
 export interface RegistrySettings {
   /**
    * Extra regions the registry replicates model versions and images to.
@@ -108,8 +109,6 @@ export interface EnvironmentConfig {
    * @default true
    */
   readonly protectStatefulResources?: boolean;
-  /** Model registry. @default - a registry in `location` with LRS storage */
-  readonly registry?: RegistrySettings;
   /** Alert receivers. @default - no receivers */
   readonly alerts?: AlertSettings;
   /**
@@ -118,6 +117,12 @@ export interface EnvironmentConfig {
    * @default - Key auth, autoscale 1..10, no canary step limit, no key rotation
    */
   readonly serving?: ServingSettings;
+  /**
+   * Scheduled jobs (stacks/jobs-settings.ts): the compute cluster (VM size, max nodes; always
+   * scales to zero) and whether the weekly retraining schedule is enabled.
+   * @default - Standard_DS3_v2 x 0..2, retraining enabled except in prod
+   */
+  readonly jobs?: JobsSettings;
   // Later issues add their own optional sections here (e.g. `serving`, `schedules`), each with
   // its checks appended in environmentErrors().
 }
@@ -140,6 +145,8 @@ export const ENVIRONMENTS = {
     keyVaultSoftDeleteDays: 7,
     containerRegistrySku: 'Basic',
     serving: { authMode: 'Key', autoscale: { minInstances: 1, maxInstances: 2 } },
+    // Retraining runs here: each Monday's model is a candidate to register and promote.
+    jobs: { compute: { vmSize: 'Standard_DS3_v2', maxNodes: 2 }, retraining: { isEnabled: true } },
   },
   staging: {
     ...common,
@@ -151,6 +158,8 @@ export const ENVIRONMENTS = {
     keyVaultSoftDeleteDays: 30,
     containerRegistrySku: 'Standard',
     serving: { authMode: 'Key', autoscale: { minInstances: 1, maxInstances: 4 } },
+    // Train once, promote by reference: staging receives dev's registered versions.
+    jobs: { compute: { vmSize: 'Standard_DS3_v2', maxNodes: 2 }, retraining: { isEnabled: false } },
   },
   prod: {
     ...common,
@@ -161,7 +170,6 @@ export const ENVIRONMENTS = {
     storageSoftDeleteDays: 30,
     keyVaultSoftDeleteDays: 90,
     containerRegistrySku: 'Premium',
-    registry: { replicaLocations: ['northeurope'], storageReplication: 'ZRS' },
     serving: {
       authMode: 'Key',
       // The original's range: 1 to 10 instances; prod keeps 2 warm for zone/upgrade headroom.
@@ -171,8 +179,62 @@ export const ENVIRONMENTS = {
       // Bump secondary, apply, move clients; then bump primary (docs/rollout.md).
       keyRotation: { primary: 0, secondary: 0 },
     },
+    // The schedule exists but stays off (the prod default): models reach prod only by promotion.
+    jobs: { compute: { vmSize: 'Standard_DS3_v2', maxNodes: 4 } },
   },
 } satisfies Record<EnvName, EnvironmentConfig>;
+
+/** A principal (user, group or service principal) granted roles by the shared stack. */
+export interface PrincipalSetting {
+  /** What it is, e.g. `github-retrain`; the role assignment's description. */
+  readonly name: string;
+  /** Entra object id (a GUID). */
+  readonly objectId: string;
+  /** @default 'ServicePrincipal' */
+  readonly principalType?: 'ServicePrincipal' | 'User' | 'Group';
+}
+
+/**
+ * The `fraud-shared` stack: what every environment shares, deployed before them. Environment
+ * stacks find the registry by its deterministic name (stacks/shared-stack.ts
+ * `sharedRegistryName`), never by a copied id.
+ */
+export interface SharedConfig {
+  /** Azure region of the registry's primary copy, lowercase. */
+  readonly location: string;
+  /** Short product prefix, as for environments. */
+  readonly namePrefix: string;
+  /** Extra input to the registry name's hash. @default - no salt */
+  readonly salt?: string;
+  /** Required tags; `environment` must be `shared`. */
+  readonly tags: EnvironmentTags;
+  /** Public network access to the registry. */
+  readonly publicNetworkAccess: 'Enabled' | 'Disabled';
+  /** Replica regions and storage redundancy. @default - only `location`, LRS */
+  readonly registry?: RegistrySettings;
+  /**
+   * Who registers model versions (`npm run register`; e.g. the retrain workflow's identity):
+   * `AzureML Registry User` on the registry.
+   * @default - none (the deployer of fraud-shared, as Owner, can register)
+   */
+  readonly registryPublishers?: readonly PrincipalSetting[];
+  /**
+   * Who deploys the environment stacks when they are not Owner of the subscription: `Reader` on
+   * the registry (plan-time look-ups) and the right to assign `AzureML Registry User` on it,
+   * and no other role (to grant the workspace and endpoint identities).
+   * @default - none (deployers are subscription Owners)
+   */
+  readonly environmentDeployers?: readonly PrincipalSetting[];
+  /** `prevent_destroy` on the registry. @default true */
+  readonly protectStatefulResources?: boolean;
+}
+
+export const SHARED = {
+  ...common,
+  tags: { environment: 'shared', owner: 'ml-platform', costCentre: 'cc-fraud-shared' },
+  // Deployments in every region pull models from a replica in their own region.
+  registry: { replicaLocations: ['northeurope'], storageReplication: 'ZRS' },
+} satisfies SharedConfig;
 
 const REGION = /^[a-z][a-z0-9]{3,29}$/;
 const PREFIX = /^[a-z][a-z0-9]{1,9}$/;
@@ -286,6 +348,65 @@ export function environmentErrors(env: string, cfg: EnvironmentConfig): string[]
     bad('protectStatefulResources', cfg.protectStatefulResources, 'must be true or false');
   }
 
+  const receivers = cfg.alerts?.receivers ?? [];
+  receivers.forEach((r, i) => {
+    const f = `alerts.receivers[${i}]`;
+    if (typeof r.name !== 'string' || !RECEIVER_NAME.test(r.name)) {
+      bad(`${f}.name`, r.name, 'must be 1-60 letters, digits, - or _');
+    } else if (receivers.findIndex((o) => o.name === r.name) !== i) {
+      bad(`${f}.name`, r.name, 'must be unique within the environment');
+    }
+    if ((r.email === undefined) === (r.webhookUrl === undefined)) {
+      bad(f, { email: r.email, webhookUrl: r.webhookUrl }, 'must set exactly one of email or webhookUrl');
+    }
+    if (r.email !== undefined && !EMAIL.test(r.email))
+      bad(`${f}.email`, r.email, 'must be an e-mail address');
+    if (r.webhookUrl !== undefined && !/^https:\/\/[^\s]+$/.test(r.webhookUrl)) {
+      bad(`${f}.webhookUrl`, r.webhookUrl, 'must be an https:// URL');
+    }
+  });
+  errors.push(...servingSettingsErrors(env, cfg.serving));
+  errors.push(...jobsSettingsErrors(env, cfg.jobs));
+  return errors;
+}
+
+const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
+
+/** Every problem of the shared settings, as `shared.<field> = <value>: <rule>` lines. */
+export function sharedErrors(cfg: SharedConfig): string[] {
+  const errors: string[] = [];
+  const bad = (field: string, value: unknown, rule: string): void => {
+    errors.push(`shared.${field} = ${show(value)}: ${rule}`);
+  };
+  if (typeof cfg.location !== 'string' || !REGION.test(cfg.location)) {
+    bad(
+      'location',
+      cfg.location,
+      "must be an Azure region name in lowercase letters/digits, e.g. 'westeurope'",
+    );
+  }
+  if (typeof cfg.namePrefix !== 'string' || !PREFIX.test(cfg.namePrefix)) {
+    bad('namePrefix', cfg.namePrefix, 'must be 2-10 lowercase letters or digits starting with a letter');
+  }
+  if (cfg.salt !== undefined && (typeof cfg.salt !== 'string' || !SALT.test(cfg.salt))) {
+    bad('salt', cfg.salt, 'must be 1-32 characters from A-Z a-z 0-9 . _ -');
+  }
+  const tags = (cfg.tags ?? {}) as Partial<EnvironmentTags>;
+  for (const key of ['environment', 'owner', 'costCentre'] as const) {
+    const value = tags[key];
+    if (typeof value !== 'string' || value.trim() === '' || value.length > 256 || TAG_FORBIDDEN.test(value)) {
+      bad(`tags.${key}`, value, 'is required: 1-256 characters without < > % & \\ ? /');
+    }
+  }
+  if (typeof tags.environment === 'string' && tags.environment !== 'shared') {
+    bad('tags.environment', tags.environment, "must be 'shared'");
+  }
+  if (cfg.publicNetworkAccess !== 'Enabled' && cfg.publicNetworkAccess !== 'Disabled') {
+    bad('publicNetworkAccess', cfg.publicNetworkAccess, "must be 'Enabled' or 'Disabled'");
+  }
+  if (cfg.protectStatefulResources !== undefined && typeof cfg.protectStatefulResources !== 'boolean') {
+    bad('protectStatefulResources', cfg.protectStatefulResources, 'must be true or false');
+  }
   const registry = cfg.registry ?? {};
   const replicas = registry.replicaLocations ?? [];
   replicas.forEach((loc, i) => {
@@ -309,25 +430,22 @@ export function environmentErrors(env: string, cfg: EnvironmentConfig): string[]
       `must be one of ${oneOf(STORAGE_REPLICATIONS)}`,
     );
   }
-
-  const receivers = cfg.alerts?.receivers ?? [];
-  receivers.forEach((r, i) => {
-    const f = `alerts.receivers[${i}]`;
-    if (typeof r.name !== 'string' || !RECEIVER_NAME.test(r.name)) {
-      bad(`${f}.name`, r.name, 'must be 1-60 letters, digits, - or _');
-    } else if (receivers.findIndex((o) => o.name === r.name) !== i) {
-      bad(`${f}.name`, r.name, 'must be unique within the environment');
-    }
-    if ((r.email === undefined) === (r.webhookUrl === undefined)) {
-      bad(f, { email: r.email, webhookUrl: r.webhookUrl }, 'must set exactly one of email or webhookUrl');
-    }
-    if (r.email !== undefined && !EMAIL.test(r.email))
-      bad(`${f}.email`, r.email, 'must be an e-mail address');
-    if (r.webhookUrl !== undefined && !/^https:\/\/[^\s]+$/.test(r.webhookUrl)) {
-      bad(`${f}.webhookUrl`, r.webhookUrl, 'must be an https:// URL');
-    }
-  });
-  errors.push(...servingSettingsErrors(env, cfg.serving));
+  for (const key of ['registryPublishers', 'environmentDeployers'] as const) {
+    const list = cfg[key] ?? [];
+    list.forEach((p, i) => {
+      if (typeof p.name !== 'string' || !RECEIVER_NAME.test(p.name)) {
+        bad(`${key}[${i}].name`, p.name, 'must be 1-60 letters, digits, - or _');
+      } else if (list.findIndex((o) => o.name === p.name) !== i) {
+        bad(`${key}[${i}].name`, p.name, `must be unique within ${key}`);
+      }
+      if (typeof p.objectId !== 'string' || !GUID.test(p.objectId)) {
+        bad(`${key}[${i}].objectId`, p.objectId, 'must be an Entra object id (a GUID)');
+      }
+      if (p.principalType !== undefined && !['ServicePrincipal', 'User', 'Group'].includes(p.principalType)) {
+        bad(`${key}[${i}].principalType`, p.principalType, "must be 'ServicePrincipal', 'User' or 'Group'");
+      }
+    });
+  }
   return errors;
 }
 

@@ -6,18 +6,23 @@
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct } from 'constructs';
 import { AzapiProvider } from '../constructs/azapi';
 import { platformNames, PlatformNames } from '../constructs/core/naming';
-import { ModelRegistry, Platform } from '../constructs/platform';
+import { ExistingModelRegistry, Platform } from '../constructs/platform';
 import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../constructs/policy';
 import { EnvironmentRollout } from '../constructs/serving/rollout-validation';
+import { CodeWriter } from '../constructs/jobs';
 import { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { applyStateBackend, StateBackend } from './backend';
-import { EnvironmentConfig, EnvName } from './environments';
+import { EnvironmentConfig, EnvName, SHARED, SharedConfig } from './environments';
+import { Jobs } from './jobs';
+import { writeJobImageContext, writeTrainerCode } from './jobs-bundle';
 import { keepStateAddresses } from './moved-resources';
 import { Serving } from './serving';
 import { writeServiceBuildContext } from './serving-bundle';
+import { SHARED_STACK_NAME, sharedNames } from './shared-stack';
 
 /** Settings and rollout come checked by stacks/configuration.ts (buildApp); the stack trusts them. */
 export interface FraudStackProps {
@@ -36,6 +41,12 @@ export interface FraudStackProps {
    * a snapshot).
    */
   readonly rollout: EnvironmentRollout;
+  /** The shared settings: where to find the registry (deployed by fraud-shared). @default SHARED */
+  readonly shared?: SharedConfig;
+  /** Writes the job image's build context at synth. @default - stacks/jobs-bundle.ts */
+  readonly writeJobImageContext?: BuildContextWriter;
+  /** Writes the training code asset at synth. @default - stacks/jobs-bundle.ts (esbuild bundle of the train CLI) */
+  readonly writeTrainerCode?: CodeWriter;
 }
 
 /** The stack name of an environment. */
@@ -54,9 +65,12 @@ export class FraudStack extends TerraformStack {
   public readonly clientConfig: DataAzurermClientConfig;
   /** Resource group, logs, App Insights, Key Vault, storage, container registry, ML workspace. */
   public readonly platform: Platform;
-  public readonly modelRegistry: ModelRegistry;
+  /** The shared registry (stack fraud-shared), found by name at plan. */
+  public readonly modelRegistry: ExistingModelRegistry;
   /** Scoring image, online endpoint, deployments and traffic from stacks/rollout.ts, autoscale, keys. */
   public readonly serving: Serving;
+  /** Compute cluster, job image, code and data assets, the training job and its weekly schedule. */
+  public readonly jobs: Jobs;
 
   constructor(scope: Construct, id: string, props: FraudStackProps) {
     super(scope, id);
@@ -103,17 +117,23 @@ export class FraudStack extends TerraformStack {
       protectStatefulResources: env.protectStatefulResources,
     });
     const { resourceGroup, appInsights, keyVault, storage, containerRegistry, workspace } = this.platform;
-    const protect = env.protectStatefulResources ?? true;
-    this.modelRegistry = new ModelRegistry(this, 'ModelRegistry', {
-      resourceGroup: resourceGroup,
-      name: this.names.modelRegistry,
-      location: env.location,
-      replicaLocations: env.registry?.replicaLocations,
-      storageReplication: env.registry?.storageReplication,
-      publicNetworkAccess: env.publicNetworkAccess,
-      tags: this.tags as Record<string, string>,
-      preventDestroy: protect,
+    // The registry is shared by every environment (stack fraud-shared, deployed first); it is
+    // found by its deterministic name from the same settings, never by a copied id.
+    const shared: SharedConfig = props.shared ?? SHARED;
+    const sharedRg = sharedNames(shared).resourceGroup;
+    this.modelRegistry = new ExistingModelRegistry(this, 'SharedModelRegistry', {
+      name: sharedNames(shared).modelRegistry,
+      resourceGroupId: `/subscriptions/${this.clientConfig.subscriptionId}/resourceGroups/${sharedRg}`,
+      missingHint: `deploy the shared stack first: npx cdktf deploy ${SHARED_STACK_NAME} (README, "Deploy order")`,
     });
+    // Until this issue every environment had its own registry: Terraform forgets it (no
+    // destroy; it has prevent_destroy and may hold versions) so it can be deleted by hand.
+    this.addOverride('removed', [
+      {
+        from: `azapi_resource.${makeUniqueId(['ModelRegistry', 'Resource'])}`,
+        lifecycle: { destroy: false },
+      },
+    ]);
     // The workspace uses models and images from the registry.
     this.modelRegistry.grantUse('WorkspaceRegistryUser', workspace.principalId);
 
@@ -133,6 +153,19 @@ export class FraudStack extends TerraformStack {
       modelRegistry: this.modelRegistry,
       writeBuildContext: props.writeBuildContext ?? writeServiceBuildContext,
       keysDependOn: [this.platform.deployerSecretsAccess],
+      tags: this.tags,
+    });
+
+    this.jobs = new Jobs(this, 'Jobs', {
+      envName: props.envName,
+      settings: env.jobs,
+      location: env.location,
+      subscriptionId: this.clientConfig.subscriptionId,
+      workspace,
+      storage,
+      containerRegistry,
+      writeImageContext: props.writeJobImageContext ?? writeJobImageContext,
+      writeTrainerCode: props.writeTrainerCode ?? writeTrainerCode,
       tags: this.tags,
     });
 
@@ -156,6 +189,10 @@ export class FraudStack extends TerraformStack {
     new TerraformOutput(this, 'endpoint_name', { value: this.serving.endpoint.endpointName });
     new TerraformOutput(this, 'endpoint_scoring_uri', { value: this.serving.endpoint.scoringUri });
     new TerraformOutput(this, 'scoring_image_version', { value: this.serving.image.version });
+    // Where the training CSV goes (docs/lifecycle.md): <container>/<path> in storage_account_name.
+    new TerraformOutput(this, 'training_data_blob', {
+      value: `${this.jobs.trainingData.containerName}/${this.jobs.trainingData.path}`,
+    });
     if (this.serving.keys) {
       // Names only: the key values live in Key Vault, never in outputs or state.
       new TerraformOutput(this, 'endpoint_key_secret_names', {

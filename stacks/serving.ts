@@ -13,8 +13,8 @@ import { ContainerRegistry } from '../constructs/platform/container-registry';
 import { EndpointKeys } from '../constructs/serving/endpoint-keys';
 import { KeyVault } from '../constructs/platform/key-vault';
 import { MlWorkspace } from '../constructs/platform/ml-workspace';
-import { ModelRegistry } from '../constructs/platform/model-registry';
-import { LocalModelVersion, registryModelUri } from '../constructs/serving/model-version';
+import type { IModelRegistry } from '../constructs/platform/model-registry';
+import { LocalModelVersion, RegistryModelVersion } from '../constructs/serving/model-version';
 import { OnlineEndpoint } from '../constructs/serving/online-endpoint';
 import { EnvironmentRollout, modelRefOf } from '../constructs/serving/rollout-validation';
 import { BuildContextWriter, ScoringImage } from '../constructs/serving/scoring-image';
@@ -37,7 +37,8 @@ export interface ServingProps {
   readonly containerRegistry: ContainerRegistry;
   readonly keyVault: KeyVault;
   readonly appInsights: AppInsights;
-  readonly modelRegistry: ModelRegistry;
+  /** The shared registry (looked up by name); deployments of registry versions read them from it at plan. */
+  readonly modelRegistry: IModelRegistry;
   /** Writes the scoring service's Docker build context (service/bundle.ts). */
   readonly writeBuildContext: BuildContextWriter;
   /** Folder local model packages are resolved against. @default process.cwd() (cdktf runs from the project root) */
@@ -72,6 +73,10 @@ export class Serving extends Construct {
     const root = props.projectRoot ?? process.cwd();
     const modelIds: Record<string, string> = {};
     const localScope = new Construct(this, 'LocalModels');
+    // Every model a deployment uses is known to exist before the deployment is created: a local
+    // package is created in the same apply, a registry version is read at plan (a missing one
+    // fails the plan with the `npm run register` command). Either way `model` is a reference.
+    const registryScope = new Construct(this, 'RegistryModels');
     for (const [deployment, spec] of Object.entries(props.rollout.deployments)) {
       const ref = modelRefOf(spec.model);
       const local = settings.localModelPackages?.[deployment];
@@ -83,7 +88,8 @@ export class Serving extends Construct {
             model: ref,
             packageDir: path.resolve(root, local),
           }).modelVersionId
-        : registryModelUri(props.modelRegistry, ref);
+        : new RegistryModelVersion(registryScope, deployment, { registry: props.modelRegistry, model: ref })
+            .modelAssetUri;
     }
 
     const autoscaleOn = settings.autoscale !== false;

@@ -13,7 +13,7 @@ describe('buildApp', () => {
       const { app, stacks } = buildApp({ outdir, rollout: TEST_ROLLOUTS });
       expect(stacks.map((s) => s.node.id)).toEqual(['fraud-dev', 'fraud-staging', 'fraud-prod']);
       app.synth();
-      for (const name of ['fraud-dev', 'fraud-staging', 'fraud-prod']) {
+      for (const name of ['fraud-shared', 'fraud-dev', 'fraud-staging', 'fraud-prod']) {
         expect(fs.existsSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'))).toBe(true);
       }
     } finally {

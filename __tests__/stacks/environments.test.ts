@@ -108,20 +108,25 @@ describe('validateEnvironments', () => {
       (e) => (e.dev.protectStatefulResources = 'yes' as never),
       /dev\.protectStatefulResources = "yes": must be true or false/,
     ],
+    // The registry's regions moved to SHARED (fraud-shared); __tests__/stacks/shared-stack.test.ts checks them.
     [
-      'replica equal to location',
-      (e) => (e.dev.registry = { replicaLocations: ['westeurope'] }),
-      /dev\.registry\.replicaLocations\[0\] = "westeurope": must differ/,
+      'job cluster without nodes',
+      (e) => (e.dev.jobs = { compute: { vmSize: 'Standard_DS3_v2', maxNodes: 0 } }),
+      /dev\.jobs\.compute\.maxNodes = 0: must be an integer from 1 to 100/,
     ],
     [
-      'replica display name',
-      (e) => (e.dev.registry = { replicaLocations: ['North Europe'] }),
-      /dev\.registry\.replicaLocations\[0\] = "North Europe"/,
+      'job cluster vm size',
+      (e) => (e.dev.jobs = { compute: { vmSize: 'DS3 v2', maxNodes: 2 } }),
+      /dev\.jobs\.compute\.vmSize = "DS3 v2": must be an Azure VM size/,
     ],
     [
-      'registry replication',
-      (e) => (e.dev.registry = { storageReplication: 'X' as never }),
-      /dev\.registry\.storageReplication = "X"/,
+      'retraining flag type',
+      (e) =>
+        (e.dev.jobs = {
+          compute: { vmSize: 'Standard_DS3_v2', maxNodes: 2 },
+          retraining: { isEnabled: 'no' as never },
+        }),
+      /dev\.jobs\.retraining\.isEnabled = "no": must be true or false/,
     ],
     [
       'receiver with both targets',

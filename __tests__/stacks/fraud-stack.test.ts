@@ -4,11 +4,12 @@ import { MachineLearningWorkspace } from '@cdktf/provider-azurerm/lib/machine-le
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { Testing } from 'cdktf';
-import { ModelRegistry } from '../../constructs/platform/model-registry';
+import { ExistingModelRegistry } from '../../constructs/platform/model-registry';
 import { ENV_NAMES, ENVIRONMENTS, EnvName } from '../../stacks/environments';
 import { FraudStack, stackName } from '../../stacks/fraud-stack';
 import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
 import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
+import { fixedJobImageContext, fixedTrainerCode } from '../constructs/jobs/fixtures';
 import { testRollout } from '../helpers/test-rollouts';
 
 type StackJson = {
@@ -19,13 +20,16 @@ type StackJson = {
 };
 
 function synthEnv(envName: EnvName) {
-  // A fixed scoring-image build context keeps the snapshots independent of service/ changes, and
+  // Fixed scoring-image, job image and trainer writers keep the snapshots independent of service/
+  // and model/ changes, and
   // a fixed test rollout keeps them independent of an operator's edit to stacks/rollout.ts.
   const stack = new FraudStack(Testing.app(), stackName(envName), {
     envName,
     env: ENVIRONMENTS[envName],
     rollout: testRollout(envName),
     writeBuildContext: fixedBuildContext,
+    writeTrainerCode: fixedTrainerCode,
+    writeJobImageContext: fixedJobImageContext,
   });
   const json = Testing.synth(stack);
   return { stack, json, parsed: JSON.parse(json) as StackJson };
@@ -81,7 +85,6 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
     for (const cls of [AzKeyVault, StorageAccount, MachineLearningWorkspace]) {
       expect(json).toHaveResourceWithProperties(cls, { lifecycle: { prevent_destroy: true } });
     }
-    expect(stack.modelRegistry.resource.lifecycle?.preventDestroy).toBe(true);
   });
 
   test('diagnostics go to the environment Log Analytics workspace', () => {
@@ -96,7 +99,7 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
     expect(stack.envName).toBe(envName);
     expect(stack.names.workspace).toBe(`mlw-fraud-${envName}`);
     expect(stack.platform.workspace.location).toBe(ENVIRONMENTS[envName].location);
-    expect(stack.modelRegistry).toBeInstanceOf(ModelRegistry);
+    expect(stack.modelRegistry).toBeInstanceOf(ExistingModelRegistry);
     for (const token of [
       stack.platform.resourceGroup.id,
       stack.platform.logAnalytics.workspaceResourceId,
@@ -124,6 +127,7 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
       'resource_group_name',
       'scoring_image_version',
       'storage_account_name',
+      'training_data_blob',
       'workspace_id',
       'workspace_name',
     ]);
@@ -132,19 +136,15 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
 });
 
 describe('FraudStack per-environment differences', () => {
-  test('prod storage is geo-redundant, dev is not; prod registry replicates', () => {
+  test('prod storage is geo-redundant, dev is not; no environment owns a registry (fraud-shared does)', () => {
     expect(synths.prod.json).toHaveResourceWithProperties(StorageAccount, {
       account_replication_type: 'GRS',
     });
     expect(synths.dev.json).toHaveResourceWithProperties(StorageAccount, { account_replication_type: 'LRS' });
-    const regions = (s: StackJson) =>
-      (
-        Object.values(s.resource.azapi_resource)[0].body as {
-          properties: { regionDetails: { location: string }[] };
-        }
-      ).properties.regionDetails.map((r) => r.location);
-    expect(regions(synths.prod.parsed)).toEqual(['westeurope', 'northeurope']);
-    expect(regions(synths.dev.parsed)).toEqual(['westeurope']);
+    for (const e of ENV_NAMES) {
+      const types = Object.values(synths[e].parsed.resource.azapi_resource).map((r) => r.type as string);
+      expect(types.filter((t) => t.startsWith('Microsoft.MachineLearningServices/registries@'))).toEqual([]);
+    }
   });
 
   test('globally unique names differ per environment', () => {

@@ -12,17 +12,25 @@ describe('synth summary', () => {
 
   test('summarizes every stack in deployment order with counts, names and azapi types', () => {
     const summaries = readSynthOutput(outdir);
-    expect(summaries.map((s) => s.stack)).toEqual(['fraud-dev', 'fraud-staging', 'fraud-prod']);
-    const dev = summaries[0];
+    expect(summaries.map((s) => s.stack)).toEqual([
+      'fraud-shared',
+      'fraud-dev',
+      'fraud-staging',
+      'fraud-prod',
+    ]);
+    expect(summaries[0]!.azapiTypes).toEqual(['Microsoft.MachineLearningServices/registries@2026-05-01']);
+    const dev = summaries[1]!;
     expect(dev.countsByType.azurerm_storage_account).toBe(1);
-    // 5 platform grants + 4 for the online endpoint identity (serving).
-    expect(dev.countsByType.azurerm_role_assignment).toBe(9);
+    // 4 platform grants + the workspace's use of the shared registry + 4 for the online endpoint
+    // identity (serving) + 2 for the job cluster identity (jobs).
+    expect(dev.countsByType.azurerm_role_assignment).toBe(11);
     expect(dev.resourceCount).toBe(Object.values(dev.countsByType).reduce((a, b) => a + b, 0));
     expect(dev.names).toContain('azurerm_machine_learning_workspace: mlw-fraud-dev');
     expect(dev.azapiTypes).toEqual(
       expect.arrayContaining([
-        'Microsoft.MachineLearningServices/registries@2026-05-01',
         'Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2026-05-01',
+        'Microsoft.MachineLearningServices/workspaces/computes@2026-05-01',
+        'Microsoft.MachineLearningServices/workspaces/schedules@2026-05-01',
         'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments@2026-05-01',
         'Microsoft.MachineLearningServices/workspaces/environments/versions@2026-05-01',
       ]),

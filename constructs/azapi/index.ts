@@ -22,5 +22,7 @@ export type {
 } from './resource-action';
 export { DataAzapiResourceAction } from './data-resource-action';
 export type { DataAzapiResourceActionProps } from './data-resource-action';
+export { DataAzapiResource } from './data-resource';
+export type { DataAzapiResourceProps } from './data-resource';
 export { EphemeralAzapiResourceAction } from './ephemeral-resource-action';
 export type { EphemeralAzapiResourceActionProps } from './ephemeral-resource-action';

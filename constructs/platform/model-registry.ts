@@ -1,12 +1,23 @@
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct } from 'constructs';
-import { AzapiResource, mlType } from '../azapi';
+import { AzapiResource, DataAzapiResource, mlType } from '../azapi';
 import { grantRole, PrincipalType } from '../core/grants';
 import { checkAzureName } from '../core/naming';
 import { StatefulResourceProps } from '../core/platform-props';
 
 export const REGISTRY_TYPE = mlType('registries');
+
+/** What deployments, jobs and grants need from a registry: the one they create or one they look up. */
+export interface IModelRegistry {
+  /** ARM id of the registry (a Terraform reference). */
+  readonly registryId: string;
+  readonly registryName: string;
+  /** Asset URI of a model version, as deployments reference it. */
+  modelAssetUri(model: string, version: string): string;
+  /** Read and use the registry's assets (`AzureML Registry User`). */
+  grantUse(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment;
+}
 
 export type RegistryStorageReplication = 'LRS' | 'ZRS' | 'GRS' | 'RAGRS' | 'GZRS' | 'RAGZRS';
 
@@ -32,7 +43,7 @@ export interface ModelRegistryProps extends StatefulResourceProps {
  * immutable: a version, once created, cannot change its content, so new models get new
  * version names. The registry creates and manages its own Premium ACR and storage per region.
  */
-export class ModelRegistry extends Construct {
+export class ModelRegistry extends Construct implements IModelRegistry {
   public readonly resource: AzapiResource;
   /** ARM id of the registry (parent id of `registries/models`, `.../versions`). */
   public readonly registryId: string;
@@ -104,6 +115,97 @@ export class ModelRegistry extends Construct {
   }
 
   /** Read and use the registry's assets (`AzureML Registry User`), e.g. for a workspace or endpoint identity. */
+  public grantUse(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
+    return grantRole(this, id, {
+      scopeId: this.registryId,
+      roleName: 'AzureML Registry User',
+      principalId,
+      principalType,
+    });
+  }
+  /**
+   * Read the registry and its assets (`Reader`): what an environment's deployer needs for the
+   * plan-time look-ups of the registry and of the model versions its deployments reference.
+   */
+  public grantRead(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
+    return grantRole(this, id, { scopeId: this.registryId, roleName: 'Reader', principalId, principalType });
+  }
+
+  /**
+   * Assign `AzureML Registry User` on this registry to others, and nothing else: `Role Based
+   * Access Control Administrator` with a condition that limits writes and deletes of role
+   * assignments to that one role (Azure RBAC "delegate role assignment management with
+   * conditions", condition version 2.0). An environment's deployer needs exactly this to grant
+   * its workspace and endpoint identities use of the shared registry.
+   * UNVERIFIED against a live tenant: the condition text follows the documented example; if
+   * Azure rejects it, the apply of fraud-shared fails (nothing is granted more widely).
+   * @param registryUserRoleGuid GUID of `AzureML Registry User` (e.g. `data.azurerm_role_definition.role_definition_id`)
+   */
+  public grantAssignUse(
+    id: string,
+    principalId: string,
+    registryUserRoleGuid: string,
+    principalType?: PrincipalType | null,
+  ): RoleAssignment {
+    const only = (source: '@Request' | '@Resource', action: 'write' | 'delete'): string =>
+      `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/${action}'})) OR ` +
+      `(${source}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${registryUserRoleGuid}}))`;
+    const assignment = grantRole(this, id, {
+      scopeId: this.registryId,
+      roleName: 'Role Based Access Control Administrator',
+      principalId,
+      principalType,
+      description: 'may assign only AzureML Registry User on this registry',
+    });
+    assignment.condition = `${only('@Request', 'write')} AND ${only('@Resource', 'delete')}`;
+    assignment.conditionVersion = '2.0';
+    return assignment;
+  }
+}
+
+export interface ExistingModelRegistryProps {
+  /** The registry's name (deterministic, from the shared settings). */
+  readonly name: string;
+  /** ARM id of the registry's resource group (built from settings, or a reference). */
+  readonly resourceGroupId: string;
+  /** Shown when the registry is missing, e.g. `deploy fraud-shared first: npx cdktf deploy fraud-shared`. */
+  readonly missingHint: string;
+}
+
+/**
+ * A registry another stack owns (the `fraud-shared` stack), found by name at plan time through
+ * `data "azapi_resource"`. A missing registry fails `plan` with {@link ExistingModelRegistryProps.missingHint}
+ * instead of a bare 404; every id this construct hands out is a reference to the data source.
+ */
+export class ExistingModelRegistry extends Construct implements IModelRegistry {
+  public readonly lookup: DataAzapiResource;
+  public readonly registryId: string;
+  public readonly registryName: string;
+
+  constructor(scope: Construct, id: string, props: ExistingModelRegistryProps) {
+    super(scope, id);
+    this.registryName = checkAzureName('mlRegistry', 'ML registry', props.name);
+    this.lookup = new DataAzapiResource(this, 'Lookup', {
+      type: REGISTRY_TYPE,
+      name: this.registryName,
+      parentId: props.resourceGroupId,
+      ignoreNotFound: true,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: '${self.exists}',
+            errorMessage: `The shared model registry '${this.registryName}' was not found: ${props.missingHint}`,
+          },
+        ],
+      },
+    });
+    this.registryId = this.lookup.id;
+  }
+
+  public modelAssetUri(model: string, version: string): string {
+    return `azureml://registries/${this.lookup.nameAttribute}/models/${model}/versions/${version}`;
+  }
+
   public grantUse(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
     return grantRole(this, id, {
       scopeId: this.registryId,

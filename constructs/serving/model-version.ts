@@ -23,8 +23,8 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { AzapiResource, mlType } from '../azapi';
-import { ModelRegistry } from '../platform/model-registry';
+import { AzapiResource, DataAzapiResource, mlType } from '../azapi';
+import { IModelRegistry, REGISTRY_TYPE } from '../platform/model-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { ModelRef } from './rollout-validation';
 import { SecureStorage } from '../platform/storage';
@@ -32,9 +32,13 @@ import { SecureStorage } from '../platform/storage';
 export const DATASTORE_TYPE = mlType('workspaces/datastores');
 export const MODEL_TYPE = mlType('workspaces/models');
 export const MODEL_VERSION_TYPE = mlType('workspaces/models/versions');
+export const REGISTRY_MODEL_VERSION_TYPE = REGISTRY_TYPE.replace(
+  '/registries@',
+  '/registries/models/versions@',
+);
 
 /** The registry asset id of a model version (FACTS.md §2.2 model reference formats). */
-export function registryModelUri(registry: ModelRegistry, ref: ModelRef): string {
+export function registryModelUri(registry: IModelRegistry, ref: ModelRef): string {
   return registry.modelAssetUri(ref.name, ref.version);
 }
 
@@ -151,5 +155,56 @@ export class LocalModelVersion extends Construct {
       dependsOn: [datastore, ...blobs],
     });
     this.modelVersionId = version.id;
+  }
+}
+
+export interface RegistryModelVersionProps {
+  /** The shared registry the version must be in. */
+  readonly registry: IModelRegistry;
+  /** The reference the rollout uses. */
+  readonly model: ModelRef;
+  /**
+   * The command that registers the version, shown when it is missing.
+   * @default - `npm run register -- --package models/<name>/<version> --registry <registry>`
+   */
+  readonly registerCommand?: string;
+}
+
+/**
+ * A registry model version a deployment references, read at plan time (`data "azapi_resource"`
+ * on `registries/models/versions`, azapi >= 2.7 `ignore_not_found` + `exists`). A version that was
+ * never registered fails `plan` (a postcondition on `exists`) with a message naming the version and
+ * the `npm run register` command, so a fresh environment never fails halfway through an apply.
+ * {@link modelAssetUri} is built from the data source's attributes, so the deployment's `model`
+ * is a Terraform reference to it and Terraform reads the version before it touches a deployment.
+ */
+export class RegistryModelVersion extends Construct {
+  public readonly lookup: DataAzapiResource;
+  /** `azureml://registries/<registry>/models/<name>/versions/<version>`, referencing the look-up. */
+  public readonly modelAssetUri: string;
+
+  constructor(scope: Construct, id: string, props: RegistryModelVersionProps) {
+    super(scope, id);
+    const { name, version } = props.model;
+    const register =
+      props.registerCommand ??
+      `npm run register -- --package models/${name}/${version} --registry ${props.registry.registryName}`;
+    this.lookup = new DataAzapiResource(this, 'Lookup', {
+      type: REGISTRY_MODEL_VERSION_TYPE,
+      name: version,
+      parentId: `${props.registry.registryId}/models/${name}`,
+      ignoreNotFound: true,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: '${self.exists}',
+            errorMessage:
+              `Model version ${name}:${version} is not in the registry '${props.registry.registryName}'. ` +
+              `Register it first (versions are immutable; register once, promote by reference): ${register}`,
+          },
+        ],
+      },
+    });
+    this.modelAssetUri = `azureml://registries/${props.registry.registryName}/models/${name}/versions/${this.lookup.nameAttribute}`;
   }
 }

@@ -1,0 +1,195 @@
+/**
+ * The Node 20 image Azure ML jobs run in, built exactly the way the scoring image is
+ * (constructs/serving/scoring-image.ts):
+ *
+ * At synth: the caller's writer puts the Docker build context into a staging folder; it is packed
+ * as a deterministic tar.gz and shipped as a cdktf `TerraformAsset`, whose hash is the image tag
+ * and the Azure ML environment version (an unchanged context changes nothing in the plan).
+ *
+ * At apply: blob in the workspace storage -> ACR task (docker build, push `<repo>:<hash>` to the
+ * workspace ACR) -> task run now (Terraform waits and FAILS the apply when the build fails) ->
+ * environment version `<hash>` pointing at the built image. Why a registry build task and not an
+ * Azure ML environment `build` context: ARM never reports an environment's image build status
+ * (../shared/azure-api/FACTS.md §0.7, §3), so a broken Dockerfile would surface only when the
+ * weekly job fails; here it fails `cdktf deploy`.
+ *
+ * Unlike the scoring image the environment has no `inferenceConfig`: it runs command jobs,
+ * which need only a shell and `node` on the PATH. The job's code comes from the code asset.
+ *
+ * UNVERIFIED (as for the scoring image, safe choice made): that the ACR task reads the private
+ * tarball through a container-scoped, read-only SAS with a fixed expiry.
+ */
+import { ContainerRegistryTask } from '@cdktf/provider-azurerm/lib/container-registry-task';
+import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
+import { DataAzurermStorageAccountBlobContainerSas } from '@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas';
+import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
+import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AzapiResource } from '../azapi';
+import { ContainerRegistry } from '../platform/container-registry';
+import { MlWorkspace } from '../platform/ml-workspace';
+import { SecureStorage } from '../platform/storage';
+import { stagingDir } from './staging-dir';
+import { ENVIRONMENT_TYPE, ENVIRONMENT_VERSION_TYPE } from '../serving/scoring-image';
+import type { BuildContextWriter } from '../serving/scoring-image';
+import { tarGzDirectory } from '../serving/scoring-image-context';
+
+export interface JobImageProps {
+  readonly workspace: MlWorkspace;
+  /** The workspace's storage account: the build context is uploaded there. */
+  readonly storage: SecureStorage;
+  /** The workspace's container registry (the image is pushed there). */
+  readonly containerRegistry: ContainerRegistry;
+  /** Writes the Docker build context at synth. Injected so that constructs never import model/. */
+  readonly writeBuildContext: BuildContextWriter;
+  /** Image repository in the registry. @default 'fraud-jobs' */
+  readonly repository?: string;
+  /** Azure ML environment (container) name. @default 'fraud-jobs' */
+  readonly environmentName?: string;
+  /** @default - a fresh folder under the OS temp dir */
+  readonly stagingDir?: string;
+  /**
+   * Expiry of the read-only SAS the ACR task fetches the context with; fixed so plans are stable.
+   * @default '2030-01-01T00:00:00Z'
+   */
+  readonly contextSasExpiry?: string;
+  /** How long Terraform waits for the image build. @default '60m' */
+  readonly buildTimeout?: string;
+}
+
+const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const ENV_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const GO_DURATION = /^(\d+(h|m|s))+$/;
+
+/** Problems with the image inputs (pure; exported for tests). */
+export function jobImageErrors(
+  props: Pick<JobImageProps, 'repository' | 'environmentName' | 'contextSasExpiry' | 'buildTimeout'>,
+): string[] {
+  const errors: string[] = [];
+  if (props.repository !== undefined && !REPOSITORY.test(props.repository)) {
+    errors.push(
+      `repository '${props.repository}' must be a lowercase Docker repository name (${REPOSITORY.source})`,
+    );
+  }
+  if (props.environmentName !== undefined && !ENV_NAME.test(props.environmentName)) {
+    errors.push(`environmentName '${props.environmentName}' must match ${ENV_NAME.source}`);
+  }
+  if (props.contextSasExpiry !== undefined && !ISO_INSTANT.test(props.contextSasExpiry)) {
+    errors.push(
+      `contextSasExpiry '${props.contextSasExpiry}' must be an ISO-8601 UTC instant like 2030-01-01T00:00:00Z`,
+    );
+  }
+  if (props.buildTimeout !== undefined && !GO_DURATION.test(props.buildTimeout)) {
+    errors.push(`buildTimeout '${props.buildTimeout}' must be a Go duration such as '60m' or '1h30m'`);
+  }
+  return errors;
+}
+
+export class JobImage extends Construct {
+  /** Content hash of the build context (lowercase hex): the image tag and environment version. */
+  public readonly version: string;
+  /** `<loginServer>/<repository>:<version>` (a token until apply). */
+  public readonly imageUri: string;
+  /** ARM id of the environment version: a job's `environmentId`. */
+  public readonly environmentVersionId: string;
+  /** The build run; the environment version depends on it. */
+  public readonly buildRun: ContainerRegistryTaskScheduleRunNow;
+  /** Files of the build context, as the writer reported them. */
+  public readonly contextFiles: readonly string[];
+
+  constructor(scope: Construct, id: string, props: JobImageProps) {
+    super(scope, id);
+    const errors = jobImageErrors(props);
+    if (errors.length > 0) throw new Error(`JobImage '${this.node.path}':\n- ${errors.join('\n- ')}`);
+    const repository = props.repository ?? 'fraud-jobs';
+    const environmentName = props.environmentName ?? 'fraud-jobs';
+
+    // 1. Build context at synth, packed deterministically.
+    const staging = props.stagingDir ?? stagingDir('fraud-job-image-');
+    const contextDir = path.join(staging, 'context');
+    mkdirSync(contextDir, { recursive: true });
+    this.contextFiles = props.writeBuildContext({ outDir: contextDir }).files;
+    if (!this.contextFiles.includes('Dockerfile')) {
+      throw new Error(
+        `JobImage '${this.node.path}': the build context has no Dockerfile (got ${this.contextFiles.join(', ')})`,
+      );
+    }
+    const tarball = path.join(staging, 'context.tar.gz');
+    writeFileSync(tarball, tarGzDirectory(contextDir));
+    const asset = new TerraformAsset(this, 'Context', { path: tarball, type: AssetType.FILE });
+    this.version = asset.assetHash.toLowerCase();
+    const tag = `${repository}:${this.version}`;
+
+    // 2. Upload to the workspace storage account (own container: the scoring image has its own).
+    const container = new StorageContainer(this, 'Container', {
+      name: 'job-build-contexts',
+      storageAccountId: props.storage.storageAccountId,
+      containerAccessType: 'private',
+    });
+    const blob = new StorageBlob(this, 'ContextBlob', {
+      name: `${repository.replace(/\//g, '-')}/${this.version}.tar.gz`,
+      storageAccountName: props.storage.storageAccountName,
+      storageContainerName: container.name,
+      type: 'Block',
+      source: asset.path,
+      contentType: 'application/gzip',
+    });
+    const sas = new DataAzurermStorageAccountBlobContainerSas(this, 'ContextSas', {
+      connectionString: props.storage.resource.primaryConnectionString,
+      containerName: container.name,
+      httpsOnly: true,
+      start: '2026-01-01T00:00:00Z',
+      expiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
+      permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
+    });
+
+    // 3. Build with an ACR task named by the version: a new context means a new task and run.
+    const task = new ContainerRegistryTask(this, 'BuildTask', {
+      name: `build-${repository.replace(/[^a-z0-9]/g, '')}-${this.version.slice(0, 12)}`,
+      containerRegistryId: props.containerRegistry.registryId,
+      platform: { os: 'Linux', architecture: 'amd64' },
+      dockerStep: {
+        dockerfilePath: 'Dockerfile',
+        contextPath: `${props.storage.primaryBlobEndpoint}${container.name}/${blob.name}`,
+        contextAccessToken: sas.sas,
+        imageNames: [tag],
+        pushEnabled: true,
+        cacheEnabled: false,
+      },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.buildRun = new ContainerRegistryTaskScheduleRunNow(this, 'BuildRun', {
+      containerRegistryTaskId: task.id,
+      timeouts: { create: props.buildTimeout ?? '60m' },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.imageUri = `${props.containerRegistry.loginServer}/${tag}`;
+
+    // 4. The Azure ML environment: container + immutable version named by the hash.
+    const environment = new AzapiResource(this, 'Environment', {
+      type: ENVIRONMENT_TYPE,
+      name: environmentName,
+      parentId: props.workspace.workspaceId,
+      body: { properties: { description: 'Node 20 job image (training and drift jobs)' } },
+    });
+    const version = new AzapiResource(this, 'EnvironmentVersion', {
+      type: ENVIRONMENT_VERSION_TYPE,
+      name: this.version,
+      parentId: environment.id,
+      body: {
+        properties: {
+          description: `fraud job image ${tag}`,
+          image: this.imageUri,
+          osType: 'Linux',
+        },
+      },
+      dependsOn: [this.buildRun],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.environmentVersionId = version.id;
+  }
+}
