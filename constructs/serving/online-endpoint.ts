@@ -31,11 +31,34 @@
  * - destroy everything: DrainOnDestroy depends on the deployments, so it is destroyed, i.e. runs
  *   its PUT with traffic {}, before any deployment is deleted.
  *
+ * Identity: a USER-ASSIGNED identity, created (with every grant it needs) before the endpoint.
+ * Azure ML gives a SYSTEM-assigned endpoint identity AcrPull on the workspace registry and Storage
+ * Blob Data Reader on the workspace storage by itself when the endpoint is created (Azure ML docs,
+ * https://learn.microsoft.com/azure/machine-learning/concept-endpoints-online-auth#automatic-role-assignment-for-endpoint-identity);
+ * creating the same assignments again answers 409 RoleAssignmentExists, which azurerm treats as
+ * fatal (azurerm v4.55.0 internal/services/authorization/role_assignment_resource.go:374-386:
+ * only retryable errors, PrincipalNotFound and LinkedAuthorizationFailed are retried), so the first
+ * apply failed. We chose the user-assigned identity over "rely on the automatic grants and keep the
+ * rest" because:
+ * - every grant is explicit, visible in the plan and reviewed, and nothing depends on what Azure
+ *   does behind our back (the automatic set has changed before: "AzureML Metrics Writer" was added);
+ * - the grants exist before the endpoint, so the first deployment never races RBAC propagation
+ *   while it pulls its image and reads its model (the model-registry grant is never automatic,
+ *   and with a system identity it can only be created after the endpoint);
+ * - the principal id is known before the endpoint exists, so other stacks (the shared registry)
+ *   can grant it, and re-creating the endpoint keeps its identity and grants.
+ * The grants a user-assigned endpoint identity needs: AcrPull on the workspace registry and
+ * Storage Blob Data Reader on the workspace storage (Azure ML docs,
+ * https://learn.microsoft.com/azure/machine-learning/how-to-access-resources-from-endpoints-managed-identities
+ * "Give access permission to the managed identity"), plus what this service uses (registry
+ * models, App Insights metrics), passed in by `grantIdentity`.
+ *
  * FACTS §8.4 (unverified): whether concurrent operations on one endpoint conflict. Safe choice:
  * every write on the endpoint and its deployments holds the lock `endpoint id`.
  * FACTS §8.9 (unverified): whether api-version 2026-07-01 is GA. Safe choice: 2026-05-01 (`mlType`),
  * the newest version embedded in a released azapi (>= 2.11).
  */
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzapiResource, AzapiResourceAction, mlType } from '../azapi';
@@ -132,8 +155,9 @@ export interface OnlineEndpointProps {
    */
   readonly sensitiveEnvironmentVariables?: Readonly<Record<string, string>>;
   /**
-   * Called with the endpoint identity's principal id once the endpoint exists; the returned
-   * resources (role grants) are created before any deployment starts.
+   * Called with the principal id of the endpoint's user-assigned identity; the returned resources
+   * (role grants) are created before the endpoint, so before any deployment pulls its image.
+   * Every grant the identity needs must be here: nothing is granted automatically.
    * @default - no grants
    */
   readonly grantIdentity?: (principalId: string) => ITerraformDependable[];
@@ -193,8 +217,12 @@ export class OnlineEndpoint extends Construct {
   public readonly endpointName: string;
   /** `https://<name>.<region>.inference.ml.azure.com/score` (from the API response). */
   public readonly scoringUri: string;
-  /** Object id of the endpoint's system-assigned identity. */
+  /** The endpoint's user-assigned identity (created before the endpoint, with its grants). */
+  public readonly identity: UserAssignedIdentity;
+  /** Object id of the endpoint's identity. */
   public readonly principalId: string;
+  /** The role assignments the identity got before the endpoint was created. */
+  public readonly identityGrants: readonly ITerraformDependable[];
   public readonly authMode: EndpointAuthMode;
   /** Deployment name -> resource, in rollout order. */
   public readonly deployments: Readonly<Record<string, AzapiResource>>;
@@ -217,24 +245,35 @@ export class OnlineEndpoint extends Construct {
       description: props.description ?? 'Fraud scoring endpoint',
     };
 
+    this.identity = new UserAssignedIdentity(this, 'Identity', {
+      name: `id-${name}`,
+      resourceGroupName: props.workspace.resourceGroupName,
+      location,
+      tags,
+    });
+    this.principalId = this.identity.principalId;
+    this.identityGrants = props.grantIdentity?.(this.principalId) ?? [];
+    // The ARM body shape of the identity, for the full-body PUTs below.
+    const bodyIdentity = { type: 'UserAssigned', userAssignedIdentities: { [this.identity.id]: {} } };
+
     this.endpoint = new AzapiResource(this, 'Resource', {
       type: ENDPOINT_TYPE,
       name,
       parentId: props.workspace.workspaceId,
       location,
-      identity: { type: 'SystemAssigned' },
+      identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
       tags,
       body: { properties: { ...baseProperties, traffic: {}, mirrorTraffic: {} } },
       ignoreBodyChanges: ['properties.traffic', 'properties.mirrorTraffic'],
       responseExportValues: ['properties.scoringUri'],
       timeouts: { create: '30m', update: '30m', delete: '60m' },
+      // Grants first: deployments (children of the endpoint) then never start without them.
+      dependsOn: this.identityGrants.length > 0 ? [...this.identityGrants] : undefined,
     });
     this.endpointId = this.endpoint.id;
     this.endpointName = name;
     this.scoringUri = this.endpoint.outputAttribute('properties.scoringUri');
-    this.principalId = this.endpoint.identityPrincipalId;
 
-    const deploymentsDependOn = props.grantIdentity?.(this.principalId);
     const sensitiveVars = props.sensitiveEnvironmentVariables;
     const deploymentsScope = new Construct(this, 'Deployments');
     const deployments: Record<string, AzapiResource> = {};
@@ -272,7 +311,6 @@ export class OnlineEndpoint extends Construct {
         // First deployments of an image can take 20+ minutes; the azapi default is 30m.
         timeouts: { create: '90m', update: '90m', delete: '90m' },
         retry: { errorMessageRegex: ['OperationCanceled', 'waiting for lock', 'Conflict'] },
-        dependsOn: deploymentsDependOn,
         // Autoscale rewrites sku.capacity: ignore that drift in the plan (lifecycle) and keep the
         // live count when another part of the body changes (ignore_body_changes).
         ...(props.autoscaleOwnsCapacity
@@ -286,7 +324,7 @@ export class OnlineEndpoint extends Construct {
     const mirror = Object.fromEntries(Object.entries(fullMirrorMap(props.rollout)).filter(([, v]) => v > 0));
     const fullBody = (traffic: Record<string, number>, mirrorTraffic: Record<string, number>) => ({
       location,
-      identity: { type: 'SystemAssigned' },
+      identity: bodyIdentity,
       ...(tags ? { tags } : {}),
       properties: { ...baseProperties, traffic, mirrorTraffic },
     });

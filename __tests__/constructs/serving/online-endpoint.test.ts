@@ -21,6 +21,7 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
   const { json, parsed } = synthServing(canary);
   const azapi = byPath(parsed, 'azapi_resource');
   const actions = byPath(parsed, 'azapi_resource_action');
+  const identityAddress = addressOf(parsed, 'azurerm_user_assigned_identity', 'Serving/Endpoint/Identity');
   const deploymentAddresses = ['blue', 'green', 'shadow'].map((d) =>
     addressOf(parsed, 'azapi_resource', `Serving/Endpoint/Deployments/${d}`),
   );
@@ -33,7 +34,7 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
     const endpoint = azapi['Serving/Endpoint'];
     expect(endpoint).toMatchObject({
       type: ENDPOINT_TYPE,
-      identity: [{ type: 'SystemAssigned' }],
+      identity: [{ type: 'UserAssigned', identity_ids: [`\${${identityAddress}.id}`] }],
       body: { properties: { authMode: 'Key', traffic: {}, mirrorTraffic: {} } },
       ignore_body_changes: ['properties.traffic', 'properties.mirrorTraffic'],
       response_export_values: ['properties.scoringUri'],
@@ -104,15 +105,37 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
     expect(validateAzapiBody(ENDPOINT_TYPE, { name: 'fraud-prod-x', ...(drain.body as object) })).toEqual([]);
   });
 
-  test('deployments wait for the endpoint identity grants (image pull, model read)', () => {
-    const deps = azapi['Serving/Endpoint/Deployments/blue'].depends_on as string[];
-    expect(deps).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^azurerm_role_assignment\.Platform_ContainerRegistry_EndpointAcrPull_/),
-        expect.stringMatching(/^azurerm_role_assignment\.ModelRegistry_EndpointRegistryUser_/),
-        expect.stringMatching(/^azurerm_role_assignment\.Platform_Storage_EndpointBlobRead_/),
-      ]),
+  test('the endpoint has a user-assigned identity whose every grant exists before the endpoint', () => {
+    const grants = Object.entries(parsed.resource.azurerm_role_assignment ?? {}).filter(
+      ([, g]) => g.principal_id === `\${${identityAddress}.principal_id}`,
     );
+    expect(grants.map(([, g]) => g.role_definition_name).sort()).toEqual([
+      'AcrPull',
+      'AzureML Registry User',
+      'Monitoring Metrics Publisher',
+      'Storage Blob Data Reader',
+    ]);
+    for (const [, g] of grants) expect(g.principal_type).toBe('ServicePrincipal');
+    const endpointDependsOn = azapi['Serving/Endpoint'].depends_on as string[];
+    expect(endpointDependsOn).toEqual(
+      expect.arrayContaining(grants.map(([logicalId]) => `azurerm_role_assignment.${logicalId}`)),
+    );
+  });
+
+  test('no role assignment repeats one Azure ML makes by itself for a system-assigned endpoint identity', () => {
+    // Azure ML grants a system-assigned endpoint identity these at endpoint creation; a second
+    // assignment answers 409 RoleAssignmentExists, fatal in azurerm (see online-endpoint.ts).
+    const automatic = ['AcrPull', 'Storage Blob Data Reader', 'AzureML Metrics Writer (preview)'];
+    const endpointAddress = addressOf(parsed, 'azapi_resource', 'Serving/Endpoint');
+    const systemIdentityGrants = Object.values(parsed.resource.azurerm_role_assignment ?? {}).filter(
+      (g) =>
+        String(g.principal_id).includes(`${endpointAddress}.identity`) &&
+        automatic.includes(String(g.role_definition_name)),
+    );
+    expect(systemIdentityGrants).toEqual([]);
+    expect(azapi['Serving/Endpoint'].identity).not.toEqual([
+      expect.objectContaining({ type: 'SystemAssigned' }),
+    ]);
   });
 
   test('no output exposes a key', () => {
