@@ -7,6 +7,9 @@ import '../scoring/ort-no-telemetry'; // first: before anything loads onnxruntim
 import { runServer } from '../server';
 
 runServer(process.env).catch((err: unknown) => {
-  console.error(err);
+  // One JSON line, like every other line the service writes.
+  process.stdout.write(
+    `${JSON.stringify({ ts: new Date().toISOString(), level: 'error', msg: 'startup failed', err: String(err) })}\n`,
+  );
   process.exit(1);
 });
