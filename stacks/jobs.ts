@@ -123,6 +123,7 @@ export class Jobs extends Construct {
       dataUri: this.trainingData.datastoreUri,
       dataAsset: { name: TRAINING_DATA_ASSET, version: dataVersion },
       codeVersion: this.trainerCode.version,
+      modelAssetName: RETRAINED_MODEL_ASSET,
     });
     this.trainingJob = new CommandJob(this, 'TrainingJob', {
       experimentName: 'fraud-retrain',
@@ -133,11 +134,8 @@ export class Jobs extends Construct {
       codeId: this.trainerCode.codeVersionId,
       compute: this.cluster,
       inputs: io.inputs,
-      // The same folder output, registered when the job completes as the next version of the
-      // candidates model (custom_model keeps the folder as it is: <name>/<version>/...).
-      outputs: {
-        model: { ...io.outputs.model, jobOutputType: 'custom_model', assetName: RETRAINED_MODEL_ASSET },
-      },
+      // A custom_model folder output, registered as the next candidates version when the job ends.
+      outputs: io.outputs,
       environmentVariables: { ORT_DISABLE_TELEMETRY: '1' },
       timeout: 'PT2H',
       tags,
