@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import { IDENTIFIER_FIELDS, FIELD_RULES } from '../../model/schema';
+import { explanationsMetadata } from '../scoring/explainer';
 import type { ServingState } from '../scoring/serving-state';
 
 export function liveHandler(_req: Request, res: Response): void {
@@ -83,6 +84,7 @@ export function metadataHandler(deps: MetadataDeps) {
             metrics: { rocAuc: m.metrics.rocAuc, prAuc: m.metrics.prAuc },
             input: { name: m.input.name, featureNames: m.input.featureNames, dtype: m.input.dtype },
             output: m.output,
+            explanations: explanationsMetadata(model.explanations),
           }
         : null,
       request: {

@@ -14,6 +14,7 @@ import { predictionsJson, roundProbability } from '../scoring/predictions-json';
 import type { ServingState } from '../scoring/serving-state';
 import type { ServiceTelemetry } from '../telemetry/service-telemetry';
 import { HttpError } from './errors';
+import { requestedExplainer } from './explain-options';
 import { contextOf } from './request-context';
 
 export interface ScoreRouteDeps {
@@ -126,6 +127,8 @@ export function scoreHandler(deps: ScoreRouteDeps) {
       return;
     }
     const { kind, inputs } = parseScoreBody(req.body, deps.maxBatch);
+    // ?explain=true or "explain": true: TreeSHAP contributions per row (explain-options.ts).
+    const explain = requestedExplainer(req.originalUrl, req.body, model.explanations);
     const written = new Float32Array(inputs.length * model.width);
     const spec = model.manifest.featureSpec;
     for (let i = 0; i < inputs.length; i += 1) writeFeatures(inputs[i], spec, written, i);
@@ -137,6 +140,7 @@ export function scoreHandler(deps: ScoreRouteDeps) {
     if (kind === 'single') {
       res.json({
         pred_proba: roundProbability(scores[0]),
+        ...(explain ? { explanation: explain.explainer.explain(features, inputs, explain.top)[0] } : {}),
         model: model.ref,
         deployment: deps.deploymentName,
       });
@@ -144,9 +148,12 @@ export function scoreHandler(deps: ScoreRouteDeps) {
       // The same bytes as res.json({ predictions, model, deployment }); the predictions text
       // was usually written by the ORT worker thread, off the main thread.
       const predictions = scored.predictionsJson ?? predictionsJson(scores);
+      const explanations = explain
+        ? `,"explanations":${JSON.stringify(explain.explainer.explain(features, inputs, explain.top))}`
+        : '';
       res.setHeader('content-type', 'application/json');
       res.send(
-        `{"predictions":${predictions},"model":${JSON.stringify(model.ref)},"deployment":${JSON.stringify(deps.deploymentName)}}`,
+        `{"predictions":${predictions}${explanations},"model":${JSON.stringify(model.ref)},"deployment":${JSON.stringify(deps.deploymentName)}}`,
       );
     }
     deps.telemetry.recordScored(features, inputs, scores, performance.now() - contextOf(res).startedAt);

@@ -9,6 +9,7 @@ import { featureWidth, writeFeatures } from '../../model/features';
 import { findModelPackage, loadModelPackage } from '../../model/package/loader';
 import type { ModelManifest } from '../../model/package/manifest';
 import type { ScoringInput } from '../../model/schema';
+import { loadExplainer, type ExplainerLoad } from './explainer';
 import { MicroBatcher } from './micro-batcher';
 import { OrtScorer } from './ort-scorer';
 import { WorkerScorer, type ScoredRows, type ScoreOptions } from './worker-scorer';
@@ -26,6 +27,8 @@ export interface ServingModel {
   readonly worker?: WorkerScorer;
   /** Runs of at least this many rows go to the worker (when there is one). */
   readonly workerMinRows: number;
+  /** TreeSHAP on the trees of the served model.onnx, or why the model cannot be explained. */
+  readonly explanations: ExplainerLoad;
   /** Wall time of load (manifest + sessions) and of the first (cold) warm-up run. */
   readonly loadMs: number;
   readonly warmupMs: number;
@@ -127,6 +130,7 @@ export async function loadServingModel(
     session,
     worker,
     workerMinRows,
+    explanations: loadExplainer(pkg.onnxPath, manifest.input.featureNames),
     loadMs,
     warmupMs,
     async score(features: Float32Array, rows: number, scoreOptions?: ScoreOptions): Promise<ScoredRows> {
