@@ -1,10 +1,14 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Rng } from '../../model/data/rng';
+import { binMatrix, fitBins } from '../../model/train/binning';
 import { histogramOffsets, makeScratch, packRows } from '../../model/train/gbdt_impl';
-import { kHistogram } from '../../model/train/kernels';
-import { HalfRunner, sharedF32, sharedF64, sharedI32 } from '../../model/train/parallel';
+import { kHistogram, SEGMENT_FIELDS } from '../../model/train/kernels';
+import { HalfRunner, sharedF32, sharedF64, sharedI32, type BinningInputs } from '../../model/train/parallel';
 
 /** A packed store of random rows: 3 features with bins 0..4 (0 = missing), margin = row id. */
-function setup(n: number, threads: number) {
+function setup(n: number, threads: number, workerEntry?: string, binning?: BinningInputs) {
   const rng = new Rng(n);
   const width = 3;
   const bins = new Uint8Array(n * width);
@@ -25,6 +29,7 @@ function setup(n: number, threads: number) {
   feats.set([0, 1, 2]);
   const off = sharedI32(width);
   off.set(off3);
+  const seg = sharedF64(SEGMENT_FIELDS * 4);
   const runner = new HalfRunner(
     {
       rec: store.rec,
@@ -38,10 +43,12 @@ function setup(n: number, threads: number) {
       off3: off,
       feats,
       histSize: size,
+      seg,
+      binning,
     },
-    threads,
+    { threads, workerEntry },
   );
-  return { store, margin, gh, runner, off3, size, bins, width };
+  return { store, margin, gh, runner, off3, size, bins, width, seg };
 }
 
 test.each([1, 2])('partition keeps rows whole and splits them by the rule (%i thread(s))', (threads) => {
@@ -91,5 +98,88 @@ test('the histogram of a range equals the sum of per-row contributions, with or 
   } finally {
     a.runner.close();
     b.runner.close();
+  }
+});
+
+describe('a failing worker fails the task at once with its own error', () => {
+  let dir: string;
+  beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbdt-worker-'))));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test.each([
+    [
+      'throws while loading',
+      "throw new Error('boom while loading the worker');",
+      /boom while loading the worker/,
+    ],
+    [
+      'throws inside a task',
+      "exports.runGbdtWorker = () => { throw new RangeError('kernel fell over'); };",
+      /RangeError: kernel fell over/,
+    ],
+    ['exits', 'exports.runGbdtWorker = () => process.exit(3);', /exited unexpectedly with code 3/],
+  ])('worker that %s', (name, source, expected) => {
+    const entry = path.join(dir, `${name.replace(/\W/g, '-')}.js`);
+    fs.writeFileSync(entry, source);
+    const { runner } = setup(40_000, 2, entry);
+    const t0 = Date.now();
+    try {
+      expect(runner.parallel).toBe(true);
+      expect(() => runner.gradients(0, 40_000)).toThrow(expected);
+      expect(() => runner.gradients(0, 40_000)).toThrow(/GBDT worker thread failed/); // and stays failed
+    } finally {
+      runner.close();
+    }
+    expect(Date.now() - t0).toBeLessThan(20_000); // not the 120 s last-resort timeout
+  });
+});
+
+test('applyTree adds leaf values by segment and computes the next gradients, with or without the worker', () => {
+  const n = 40_000;
+  const results = [1, 2].map((threads) => {
+    const s = setup(n, threads);
+    try {
+      s.margin.fill(0);
+      // Rows [0, 30000) are one leaf (+0.5); rows [30000, n) a last-level split on feature 2:
+      // bin <= 2 or missing -> -0.25, else +1.
+      s.seg.set([0, 30_000, -1, 0, 0, 0.5, 0, 30_000, n, 2, 2, 1, -0.25, 1]);
+      s.runner.applyTree(0, n, 2);
+      for (const k of [0, 29_999, 30_000, n - 1]) {
+        const b = s.store.recB[k * s.store.sb + 2];
+        const want = k < 30_000 ? 0.5 : b <= 2 ? -0.25 : 1;
+        expect(s.margin[k]).toBe(want);
+        const p = 1 / (1 + Math.exp(-want));
+        expect(s.gh[2 * k]).toBeCloseTo(p - s.store.recB[k * s.store.sb + 3], 6);
+        expect(s.gh[2 * k + 1]).toBeCloseTo(p * (1 - p), 6);
+      }
+      return [Array.from(s.margin), Array.from(s.gh)];
+    } finally {
+      s.runner.close();
+    }
+  });
+  expect(results[1]).toEqual(results[0]);
+});
+
+test('binRows writes the same store as binMatrix + packRows, with or without the worker', () => {
+  const n = 40_000;
+  const width = 3;
+  const rng = new Rng(4);
+  const X = sharedF32(n * width);
+  for (let i = 0; i < X.length; i++) X[i] = rng.next() < 0.05 ? NaN : Math.round(rng.normal() * 100) / 10;
+  const y = new Uint8Array(new SharedArrayBuffer(n)).map(() => rng.int(0, 1));
+  const edges = fitBins(X, n, width, 20);
+  const want = packRows(binMatrix(X, n, width, edges).bins, y, n, width);
+  const upperOff = sharedI32(width + 1);
+  edges.forEach((e, f) => (upperOff[f + 1] = upperOff[f] + e.upper.length));
+  const upper = sharedF64(upperOff[width]);
+  edges.forEach((e, f) => upper.set(e.upper, upperOff[f]));
+  for (const threads of [1, 2]) {
+    const s = setup(n, threads, undefined, { X, y, upper, upperOff });
+    try {
+      s.runner.binRows(0, n);
+      expect(Buffer.compare(Buffer.from(s.store.recB), Buffer.from(want.recB))).toBe(0);
+    } finally {
+      s.runner.close();
+    }
   }
 });

@@ -13,20 +13,22 @@
  */
 import { Rng } from '../data/rng';
 import { availableParallelism } from 'node:os';
-import { HalfRunner, sharedF32, sharedF64, sharedI32 } from './parallel';
 import { binMatrix, fitBins, MAX_BINS, type BinnedMatrix, type FeatureBins } from './binning';
 import {
+  allocPackedRows,
   findBestSplit,
   histogramOffsets,
   makeScratch,
   packedLogLoss,
   packedSample,
-  packRows,
   subtractHistogram,
   type PackedRows,
+  type PartitionScratch,
   type SplitCandidate,
   type SplitConstraints,
 } from './gbdt_impl';
+import { SEGMENT_FIELDS } from './kernels';
+import { HalfRunner, sharedF32, sharedF64, sharedI32, sharedU8, WORKER_MIN_TRAINING_ROWS } from './parallel';
 
 export interface GbdtParams {
   /** Boosting rounds (upper bound when early stopping is on). @default 200 */
@@ -215,6 +217,17 @@ class TreeBuilder {
     return this.feature.length - 1;
   }
 
+  /** Turns `node` into a split with children lNode (x <= threshold) and rNode. */
+  setSplit(node: number, s: SplitCandidate, threshold: number, lNode: number, rNode: number): void {
+    this.feature[node] = s.feature;
+    this.binThreshold[node] = s.bin;
+    this.threshold[node] = threshold;
+    this.missingLeft[node] = s.missingLeft ? 1 : 0;
+    this.left[node] = lNode;
+    this.right[node] = rNode;
+    this.gain[node] = s.gain;
+  }
+
   build(): Tree {
     return {
       feature: Int32Array.from(this.feature),
@@ -261,25 +274,369 @@ function addTreePacked(tree: Tree, s: PackedRows, start: number, end: number, ma
   }
 }
 
-/** Adds the leaf values of one last-level split (children are leaves) for rows [start, end). */
-function addSplitPacked(
-  tree: Tree,
-  node: number,
-  s: PackedRows,
-  start: number,
-  end: number,
-  margin: Float64Array,
-): void {
-  const { recB, sb } = s;
-  const f = tree.feature[node];
-  const bin = tree.binThreshold[node];
-  const missLeft = tree.missingLeft[node] === 1;
-  const lv = tree.value[tree.left[node]];
-  const rv = tree.value[tree.right[node]];
-  for (let k = start; k < end; k++) {
-    const b = recB[k * sb + f];
-    margin[k] += (b === 0 ? missLeft : b <= bin) ? lv : rv;
+/** Everything one training run shares between its rounds. */
+interface TrainingContext {
+  params: GbdtParams;
+  rows: number;
+  width: number;
+  edges: FeatureBins[];
+  nBins: Int32Array;
+  off3: Int32Array;
+  histSize: number;
+  /** Features that can split (more than one value bin, or missing values). */
+  usable: Int32Array;
+  baseScore: number;
+  store: PackedRows;
+  margin: Float64Array;
+  gh: Float32Array;
+  scratch: PartitionScratch;
+  /** Active features of the current tree, shared with the worker. */
+  feats: Int32Array;
+  /** Segment table of the tree being applied, shared with the worker. */
+  seg: Float64Array;
+  runner: HalfRunner;
+  histPool: Float64Array[];
+  constraints: SplitConstraints;
+}
+
+/** Flattens every feature's upper edges for kBinRows. */
+function flattenEdges(edges: FeatureBins[]): { upper: Float64Array; upperOff: Int32Array } {
+  const upperOff = sharedI32(edges.length + 1);
+  for (let f = 0; f < edges.length; f++) upperOff[f + 1] = upperOff[f] + edges[f].upper.length;
+  const upper = sharedF64(upperOff[edges.length]);
+  for (let f = 0; f < edges.length; f++) upper.set(edges[f].upper, upperOff[f]);
+  return { upper, upperOff };
+}
+
+/** A shared-memory copy of a typed array, unless it already is on shared memory. */
+function onSharedMemory<T extends Float32Array | Uint8Array>(a: T, make: (n: number) => T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const s = make(a.length);
+  s.set(a);
+  return s;
+}
+
+/**
+ * Stage 1: bin edges from a sample, the packed row store (binned in two halves, on the worker
+ * when there is one), the base score and the first gradients.
+ */
+function prepareTraining(input: GbdtTrainInput, params: GbdtParams): TrainingContext {
+  const { X, y, rows: n, width } = input;
+  const edges: FeatureBins[] = fitBins(X, n, width, params.maxBins);
+  const nBins = Int32Array.from(edges, (e) => e.upper.length + 1); // +1: missing bin 0
+  const { off3: off3Local, size: histSize } = histogramOffsets(nBins);
+  const off3 = sharedI32(width);
+  off3.set(off3Local);
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += y[i];
+  const rate = Math.min(1 - 1e-6, Math.max(1e-6, positives / n));
+  const baseScore = Math.fround(Math.log(rate / (1 - rate)));
+  const store = allocPackedRows(n, width);
+  const margin = sharedF64(n).fill(baseScore);
+  const gh = sharedF32(2 * n);
+  const scratch = makeScratch(store);
+  const feats = sharedI32(width);
+  const maxLeaves = Math.max(2, params.maxLeaves);
+  const seg = sharedF64(SEGMENT_FIELDS * maxLeaves);
+  const threads = n >= WORKER_MIN_TRAINING_ROWS ? params.threads : 1; // a worker would only idle
+  const binning = {
+    X: threads > 1 ? onSharedMemory(X, sharedF32) : X,
+    y: threads > 1 ? onSharedMemory(y, sharedU8) : y,
+    ...flattenEdges(edges),
+  };
+  const runner = new HalfRunner(
+    {
+      rec: store.rec,
+      rb: store.rb,
+      width,
+      margin,
+      gh,
+      sRec: scratch.rec,
+      sMar: scratch.margin,
+      sGh: scratch.gh,
+      off3,
+      feats,
+      histSize,
+      seg,
+      binning,
+    },
+    { threads },
+  );
+  try {
+    runner.binRows(0, n);
+    runner.gradients(0, n);
+  } catch (e) {
+    runner.close();
+    throw e;
   }
+  const missing = missingPerFeature(store);
+  const usable: number[] = [];
+  for (let f = 0; f < width; f++) if (edges[f].upper.length > 1 || missing[f]) usable.push(f);
+  return {
+    params,
+    rows: n,
+    width,
+    edges,
+    nBins,
+    off3,
+    histSize,
+    usable: Int32Array.from(usable),
+    baseScore,
+    store,
+    margin,
+    gh,
+    scratch,
+    feats,
+    seg,
+    runner,
+    histPool: [],
+    constraints: {
+      l2: params.l2,
+      minSamplesLeaf: params.minSamplesLeaf,
+      minChildWeight: params.minChildWeight,
+      minGain: params.minGain,
+    },
+  };
+}
+
+/** Which features have a missing value (bin 0) in the store. */
+function missingPerFeature(s: PackedRows): Uint8Array {
+  const out = new Uint8Array(s.width);
+  const { recB, sb, width, rows } = s;
+  for (let k = 0; k < rows; k++) {
+    const row = k * sb;
+    for (let f = 0; f < width; f++) if (recB[row + f] === 0) out[f] = 1;
+  }
+  return out;
+}
+
+/** A grown tree and where its leaves' rows are in the store. */
+interface GrownTree {
+  tree: Tree;
+  /** Leaves whose rows were partitioned: rows [start, end) of the store. */
+  finished: OpenLeaf[];
+  /** (parent node, start, end) of last-level splits whose rows were not partitioned. */
+  unmoved: number[];
+}
+
+/**
+ * Stage 2: grows one tree on store rows [0, rowsInTree), best gain first, partitioning rows so
+ * that every open leaf is a contiguous range, and building only the smaller child's histogram.
+ */
+function growTree(ctx: TrainingContext, rowsInTree: number, feats: Int32Array): GrownTree {
+  const { params, runner, histPool, nBins, off3, edges, gh, constraints, histSize } = ctx;
+  const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(histSize);
+  const tb = new TreeBuilder();
+  const root = tb.add(rowsInTree);
+  const rootHist = takeHist();
+  runner.histogram(0, rowsInTree, rootHist);
+  let G = 0;
+  let H = 0;
+  for (let k = 0; k < rowsInTree; k++) {
+    G += gh[2 * k];
+    H += gh[2 * k + 1];
+  }
+  const open: OpenLeaf[] = [];
+  const finished: OpenLeaf[] = [];
+  const unmoved: number[] = [];
+  const consider = (leaf: OpenLeaf): void => {
+    leaf.split =
+      leaf.depth < params.maxDepth
+        ? findBestSplit(leaf.hist, feats, nBins, off3, leaf.G, leaf.H, leaf.C, constraints)
+        : undefined;
+    if (leaf.split) open.push(leaf);
+    else {
+      histPool.push(leaf.hist);
+      finished.push(leaf);
+    }
+  };
+  consider({
+    node: root,
+    start: 0,
+    end: rowsInTree,
+    depth: 0,
+    G,
+    H,
+    C: rowsInTree,
+    hist: rootHist,
+    split: undefined,
+  });
+  let leaves = 1;
+  while (open.length > 0 && leaves < params.maxLeaves) {
+    const leaf = takeBestLeaf(open);
+    const s = leaf.split as SplitCandidate;
+    const depth = leaf.depth + 1;
+    // Children at max depth are leaves: their rows need not be moved; applying the tree routes
+    // them with one sequential pass instead (saves the deepest partition).
+    const lastLevel = depth >= params.maxDepth;
+    const mid = lastLevel
+      ? leaf.start + s.leftC
+      : runner.partition(leaf.start, leaf.end, s.feature, s.bin, s.missingLeft);
+    const lNode = tb.add(s.leftC);
+    const rNode = tb.add(leaf.C - s.leftC);
+    tb.setSplit(leaf.node, s, edges[s.feature].upper[s.bin - 1], lNode, rNode);
+    leaves++;
+    const child = (
+      node: number,
+      start: number,
+      end: number,
+      g: number,
+      h: number,
+      c: number,
+      hist: Float64Array,
+    ): OpenLeaf => ({
+      node,
+      start,
+      end,
+      depth,
+      G: g,
+      H: h,
+      C: c,
+      hist,
+      split: undefined,
+    });
+    const [lg, lh, lc] = [s.leftG, s.leftH, s.leftC];
+    const [rg, rh, rc] = [leaf.G - s.leftG, leaf.H - s.leftH, leaf.C - s.leftC];
+    if (lastLevel) {
+      // Children cannot split: no histograms needed.
+      finished.push(child(lNode, leaf.start, mid, lg, lh, lc, leaf.hist));
+      finished.push(child(rNode, mid, leaf.end, rg, rh, rc, leaf.hist));
+      unmoved.push(leaf.node, leaf.start, leaf.end);
+      histPool.push(leaf.hist);
+      continue;
+    }
+    const leftSmaller = mid - leaf.start <= leaf.end - mid;
+    const small = takeHist();
+    if (leftSmaller) runner.histogram(leaf.start, mid, small);
+    else runner.histogram(mid, leaf.end, small);
+    subtractHistogram(leaf.hist, small, feats, leaf.hist, off3, nBins); // parent hist becomes the larger child's
+    consider(child(lNode, leaf.start, mid, lg, lh, lc, leftSmaller ? small : leaf.hist));
+    consider(child(rNode, mid, leaf.end, rg, rh, rc, leftSmaller ? leaf.hist : small));
+  }
+  for (const leaf of open) {
+    histPool.push(leaf.hist);
+    finished.push(leaf);
+  }
+  for (const leaf of finished) {
+    tb.value[leaf.node] = Math.fround((-params.learningRate * leaf.G) / (leaf.H + params.l2));
+  }
+  return { tree: tb.build(), finished, unmoved };
+}
+
+/** Removes and returns the open leaf with the best split gain (ties: lower node id, deterministic). */
+function takeBestLeaf(open: OpenLeaf[]): OpenLeaf {
+  let bi = 0;
+  for (let k = 1; k < open.length; k++) {
+    const a = open[k].split as SplitCandidate;
+    const b = open[bi].split as SplitCandidate;
+    if (a.gain > b.gain || (a.gain === b.gain && open[k].node < open[bi].node)) bi = k;
+  }
+  return open.splice(bi, 1)[0];
+}
+
+/**
+ * Stage 3: adds the tree to every training row's margin and computes the next round's
+ * gradients. In-bag rows go by leaf range in one parallel pass (rows of a leaf are contiguous);
+ * out-of-bag rows (row subsampling) walk the tree.
+ */
+function applyGrownTree(ctx: TrainingContext, grown: GrownTree, rowsInTree: number): void {
+  const { tree, finished, unmoved } = grown;
+  const { seg, runner, store, margin, rows } = ctx;
+  const isUnmoved = new Uint8Array(tree.feature.length);
+  let nSeg = 0;
+  const put = (
+    start: number,
+    end: number,
+    feature: number,
+    bin: number,
+    miss: number,
+    lv: number,
+    rv: number,
+  ): void => {
+    const o = nSeg++ * SEGMENT_FIELDS;
+    seg[o] = start;
+    seg[o + 1] = end;
+    seg[o + 2] = feature;
+    seg[o + 3] = bin;
+    seg[o + 4] = miss;
+    seg[o + 5] = lv;
+    seg[o + 6] = rv;
+  };
+  for (let u = 0; u < unmoved.length; u += 3) {
+    const node = unmoved[u];
+    isUnmoved[tree.left[node]] = 1;
+    isUnmoved[tree.right[node]] = 1;
+    const lv = tree.value[tree.left[node]];
+    const rv = tree.value[tree.right[node]];
+    put(
+      unmoved[u + 1],
+      unmoved[u + 2],
+      tree.feature[node],
+      tree.binThreshold[node],
+      tree.missingLeft[node],
+      lv,
+      rv,
+    );
+  }
+  for (const leaf of finished) {
+    if (!isUnmoved[leaf.node]) put(leaf.start, leaf.end, -1, 0, 0, tree.value[leaf.node], 0);
+  }
+  runner.applyTree(0, rowsInTree, nSeg);
+  if (rowsInTree < rows) {
+    addTreePacked(tree, store, rowsInTree, rows, margin);
+    runner.gradients(rowsInTree, rows);
+  }
+}
+
+/** Stage 4: the validation curve and the early-stopping decision. */
+class ValidationTracker {
+  readonly losses: number[] = [];
+  bestIteration = 0;
+  private best = Infinity;
+  private readonly binned: BinnedMatrix | undefined;
+  private readonly margin: Float64Array | undefined;
+
+  constructor(
+    private readonly valid: GbdtTrainInput['valid'],
+    edges: FeatureBins[],
+    width: number,
+    baseScore: number,
+  ) {
+    this.binned = valid ? binMatrix(valid.X, valid.rows, width, edges) : undefined;
+    this.margin = valid ? new Float64Array(valid.rows).fill(baseScore) : undefined;
+  }
+
+  /** Adds tree number `round` (1-based); returns its validation loss, if there is a validation set. */
+  add(tree: Tree, round: number): number | undefined {
+    if (!this.valid || !this.binned || !this.margin) {
+      this.bestIteration = round;
+      return undefined;
+    }
+    addTreeBinned(tree, this.binned, this.margin);
+    const loss = logLossOf(this.margin, this.valid.y);
+    this.losses.push(loss);
+    if (loss < this.best - 1e-12) {
+      this.best = loss;
+      this.bestIteration = round;
+    }
+    return loss;
+  }
+
+  shouldStop(round: number, patience: number): boolean {
+    return this.valid !== undefined && patience > 0 && round - this.bestIteration >= patience;
+  }
+}
+
+/** The features of one tree (column subsampling), written to the shared feature list. */
+function chooseFeatures(ctx: TrainingContext, rng: Rng, colOrder: Int32Array, nColumns: number): Int32Array {
+  let chosen: Int32Array;
+  if (nColumns < colOrder.length) {
+    rng.shuffle(colOrder);
+    chosen = colOrder.slice(0, nColumns).sort();
+  } else chosen = ctx.usable;
+  ctx.feats.set(chosen);
+  ctx.runner.nFeats = chosen.length;
+  return ctx.feats.subarray(0, chosen.length);
 }
 
 /** Trains the ensemble. Deterministic for a given input and `params.seed`. */
@@ -293,237 +650,58 @@ export function trainGbdt(
   if (X.length !== n * width) throw new Error(`X has ${X.length} values, expected rows*width = ${n * width}`);
   if (y.length !== n) throw new Error(`y has ${y.length} labels, expected ${n}`);
   if (n < 2) throw new Error(`need at least 2 training rows, got ${n}`);
-  const rng = new Rng(params.seed);
-  const edges: FeatureBins[] = fitBins(X, n, width, params.maxBins);
-  const binned = binMatrix(X, n, width, edges);
-  const nBins = Int32Array.from(edges, (e) => e.upper.length + 1); // +1: missing bin 0
-  const { off3, size: histSize } = histogramOffsets(nBins);
-  // Features with a single value bin and no missing values cannot split; never scan them.
-  const usable: number[] = [];
-  for (let f = 0; f < width; f++) if (edges[f].upper.length > 1 || hasMissing(binned, f)) usable.push(f);
-
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += y[i];
-  const rate = Math.min(1 - 1e-6, Math.max(1e-6, positives / n));
-  const baseScore = Math.fround(Math.log(rate / (1 - rate)));
-  const store = packRows(binned.bins, y, n, width);
-  binned.bins = new Uint8Array(0); // the packed store holds the bins now
-  const margin = sharedF64(n).fill(baseScore);
-  const gh = sharedF32(2 * n);
-  const scratch = makeScratch(store);
-  const sharedOff3 = sharedI32(width);
-  sharedOff3.set(off3);
-  const sharedFeats = sharedI32(width);
-  const runner = new HalfRunner(
-    {
-      rec: store.rec,
-      rb: store.rb,
-      width,
-      margin,
-      gh,
-      sRec: scratch.rec,
-      sMar: scratch.margin,
-      sGh: scratch.gh,
-      off3: sharedOff3,
-      feats: sharedFeats,
-      histSize,
-    },
-    n >= 2 * 16_384 ? params.threads : 1, // a worker is not worth starting for small data
-  );
+  const ctx = prepareTraining(input, params);
   try {
-    return boost();
+    return boost(ctx, input, onProgress);
   } finally {
-    runner.close();
-  }
-
-  function boost(): GbdtTrainResult {
-    const valid = input.valid ? binMatrix(input.valid.X, input.valid.rows, width, edges) : undefined;
-    const validMargin = valid ? new Float64Array(valid.rows).fill(baseScore) : undefined;
-    const constraints: SplitConstraints = {
-      l2: params.l2,
-      minSamplesLeaf: params.minSamplesLeaf,
-      minChildWeight: params.minChildWeight,
-      minGain: params.minGain,
-    };
-    const histPool: Float64Array[] = [];
-    const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(histSize);
-
-    const trees: Tree[] = [];
-    const history = { train: [] as number[], valid: [] as number[] };
-    let bestIteration = 0;
-    let bestValid = Infinity;
-    const nColumns = Math.max(1, Math.round(params.colsample * usable.length));
-    const colOrder = Int32Array.from(usable);
-
-    const nextRandom = (): number => rng.next();
-    for (let t = 0; t < params.nTrees; t++) {
-      runner.gradients(0, n);
-      // Row sample: in-bag rows are moved to the front [0, rowsInTree).
-      const rowsInTree =
-        params.subsample < 1 ? packedSample(store, margin, gh, params.subsample, nextRandom, scratch) : n;
-      // Column sample.
-      let chosen: Int32Array;
-      if (nColumns < usable.length) {
-        rng.shuffle(colOrder);
-        chosen = colOrder.slice(0, nColumns).sort();
-      } else chosen = Int32Array.from(usable);
-      sharedFeats.set(chosen);
-      runner.nFeats = chosen.length;
-      const feats = sharedFeats.subarray(0, chosen.length);
-
-      const tb = new TreeBuilder();
-      const root = tb.add(rowsInTree);
-      const rootHist = takeHist();
-      runner.histogram(0, rowsInTree, rootHist);
-      let G = 0;
-      let H = 0;
-      for (let k = 0; k < rowsInTree; k++) {
-        G += gh[2 * k];
-        H += gh[2 * k + 1];
-      }
-      const open: OpenLeaf[] = [];
-      const finished: OpenLeaf[] = [];
-      /** (parent node, start, end) of last-level splits whose rows were not partitioned. */
-      const unmoved: number[] = [];
-      const consider = (leaf: OpenLeaf): void => {
-        leaf.split =
-          leaf.depth < params.maxDepth
-            ? findBestSplit(leaf.hist, feats, nBins, off3, leaf.G, leaf.H, leaf.C, constraints)
-            : undefined;
-        if (leaf.split) open.push(leaf);
-        else {
-          histPool.push(leaf.hist);
-          finished.push(leaf);
-        }
-      };
-      consider({
-        node: root,
-        start: 0,
-        end: rowsInTree,
-        depth: 0,
-        G,
-        H,
-        C: rowsInTree,
-        hist: rootHist,
-        split: undefined,
-      });
-      let leaves = 1;
-      while (open.length > 0 && leaves < params.maxLeaves) {
-        // Best gain first; ties by node id keep growth deterministic.
-        let bi = 0;
-        for (let k = 1; k < open.length; k++) {
-          const a = open[k].split as SplitCandidate;
-          const b = open[bi].split as SplitCandidate;
-          if (a.gain > b.gain || (a.gain === b.gain && open[k].node < open[bi].node)) bi = k;
-        }
-        const leaf = open[bi];
-        open.splice(bi, 1);
-        const s = leaf.split as SplitCandidate;
-        const depth = leaf.depth + 1;
-        // Children at max depth are leaves: their rows need not be moved; the margin update
-        // below routes them with one sequential pass instead (saves the deepest partition).
-        const lastLevel = depth >= params.maxDepth;
-        const mid = lastLevel
-          ? leaf.start + s.leftC
-          : runner.partition(leaf.start, leaf.end, s.feature, s.bin, s.missingLeft);
-        const lNode = tb.add(s.leftC);
-        const rNode = tb.add(leaf.C - s.leftC);
-        tb.feature[leaf.node] = s.feature;
-        tb.binThreshold[leaf.node] = s.bin;
-        tb.threshold[leaf.node] = edges[s.feature].upper[s.bin - 1];
-        tb.missingLeft[leaf.node] = s.missingLeft ? 1 : 0;
-        tb.left[leaf.node] = lNode;
-        tb.right[leaf.node] = rNode;
-        tb.gain[leaf.node] = s.gain;
-        leaves++;
-        const lInfo = { G: s.leftG, H: s.leftH, C: s.leftC };
-        const rInfo = { G: leaf.G - s.leftG, H: leaf.H - s.leftH, C: leaf.C - s.leftC };
-        const mkLeaf = (
-          node: number,
-          start: number,
-          end: number,
-          info: typeof lInfo,
-          hist: Float64Array,
-        ): OpenLeaf => ({
-          node,
-          start,
-          end,
-          depth,
-          ...info,
-          hist,
-          split: undefined,
-        });
-        if (lastLevel) {
-          // Children cannot split: no histograms needed.
-          finished.push(mkLeaf(lNode, leaf.start, mid, lInfo, leaf.hist));
-          finished.push(mkLeaf(rNode, mid, leaf.end, rInfo, leaf.hist));
-          unmoved.push(leaf.node, leaf.start, leaf.end);
-          histPool.push(leaf.hist);
-          continue;
-        }
-        const leftSmaller = mid - leaf.start <= leaf.end - mid;
-        const small = takeHist();
-        if (leftSmaller) runner.histogram(leaf.start, mid, small);
-        else runner.histogram(mid, leaf.end, small);
-        subtractHistogram(leaf.hist, small, feats, leaf.hist, off3, nBins); // parent hist becomes the larger child's
-        const lHist = leftSmaller ? small : leaf.hist;
-        const rHist = leftSmaller ? leaf.hist : small;
-        consider(mkLeaf(lNode, leaf.start, mid, lInfo, lHist));
-        consider(mkLeaf(rNode, mid, leaf.end, rInfo, rHist));
-      }
-      for (const leaf of open) {
-        histPool.push(leaf.hist);
-        finished.push(leaf);
-      }
-      for (const leaf of finished) {
-        tb.value[leaf.node] = Math.fround((-params.learningRate * leaf.G) / (leaf.H + params.l2));
-      }
-      const tree = tb.build();
-      trees.push(tree);
-
-      // In-bag rows: add by leaf range (rows are contiguous per leaf); out-of-bag rows: traverse.
-      const isUnmoved = new Uint8Array(tree.feature.length);
-      for (let u = 0; u < unmoved.length; u += 3) {
-        const node = unmoved[u];
-        isUnmoved[tree.left[node]] = 1;
-        isUnmoved[tree.right[node]] = 1;
-        addSplitPacked(tree, node, store, unmoved[u + 1], unmoved[u + 2], margin);
-      }
-      for (const leaf of finished) {
-        if (isUnmoved[leaf.node]) continue;
-        const v = tree.value[leaf.node];
-        for (let k = leaf.start; k < leaf.end; k++) margin[k] += v;
-      }
-      if (rowsInTree < n) addTreePacked(tree, store, rowsInTree, n, margin);
-      // Training loss costs a full pass: computed every 10 rounds and at the end.
-      const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? packedLogLoss(store, margin) : NaN;
-      history.train.push(trainLoss);
-      let validLoss: number | undefined;
-      if (valid && validMargin && input.valid) {
-        addTreeBinned(tree, valid, validMargin);
-        validLoss = logLossOf(validMargin, input.valid.y);
-        history.valid.push(validLoss);
-        if (validLoss < bestValid - 1e-12) {
-          bestValid = validLoss;
-          bestIteration = t + 1;
-        }
-      } else bestIteration = t + 1;
-      onProgress?.({ tree: t + 1, totalTrees: params.nTrees, trainLoss, validLoss, bestIteration });
-      if (valid && params.earlyStoppingRounds > 0 && t + 1 - bestIteration >= params.earlyStoppingRounds)
-        break;
-    }
-    const kept = valid && params.earlyStoppingRounds > 0 ? trees.slice(0, Math.max(1, bestIteration)) : trees;
-    return {
-      model: { kind: 'gbdt', width, baseScore, trees: kept, params },
-      history,
-      bestIteration: kept.length,
-    };
+    ctx.runner.close();
   }
 }
 
-function hasMissing(m: BinnedMatrix, f: number): boolean {
-  for (let i = 0, o = f; i < m.rows; i++, o += m.width) if (m.bins[o] === 0) return true;
-  return false;
+/** The boosting rounds: sample, grow, apply, validate, maybe stop. */
+function boost(
+  ctx: TrainingContext,
+  input: GbdtTrainInput,
+  onProgress?: (p: TrainingProgress) => void,
+): GbdtTrainResult {
+  const { params, store, margin, gh, scratch, rows: n } = ctx;
+  const rng = new Rng(params.seed);
+  const nextRandom = (): number => rng.next();
+  const validation = new ValidationTracker(input.valid, ctx.edges, ctx.width, ctx.baseScore);
+  const trees: Tree[] = [];
+  const trainLosses: number[] = [];
+  const nColumns = Math.max(1, Math.round(params.colsample * ctx.usable.length));
+  const colOrder = Int32Array.from(ctx.usable);
+  for (let t = 0; t < params.nTrees; t++) {
+    // Row sample: in-bag rows are moved to the front [0, rowsInTree).
+    const rowsInTree =
+      params.subsample < 1 ? packedSample(store, margin, gh, params.subsample, nextRandom, scratch) : n;
+    const feats = chooseFeatures(ctx, rng, colOrder, nColumns);
+    const grown = growTree(ctx, rowsInTree, feats);
+    trees.push(grown.tree);
+    applyGrownTree(ctx, grown, rowsInTree);
+    // Training loss costs a full pass: computed every 10 rounds and at the end.
+    const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? packedLogLoss(store, margin) : NaN;
+    trainLosses.push(trainLoss);
+    const validLoss = validation.add(grown.tree, t + 1);
+    onProgress?.({
+      tree: t + 1,
+      totalTrees: params.nTrees,
+      trainLoss,
+      validLoss,
+      bestIteration: validation.bestIteration,
+    });
+    if (validation.shouldStop(t + 1, params.earlyStoppingRounds)) break;
+  }
+  const kept =
+    input.valid && params.earlyStoppingRounds > 0
+      ? trees.slice(0, Math.max(1, validation.bestIteration))
+      : trees;
+  return {
+    model: { kind: 'gbdt', width: ctx.width, baseScore: ctx.baseScore, trees: kept, params },
+    history: { train: trainLosses, valid: validation.losses },
+    bestIteration: kept.length,
+  };
 }
 
 /** Raw margin (log-odds) for float32 rows, evaluated exactly as ONNX BRANCH_LEQ does. */

@@ -36,19 +36,25 @@ export interface PackedRows {
   rows: number;
 }
 
-/** Packs row-major bins (rows x width) and labels into a PackedRows store. */
-export function packRows(bins: Uint8Array, y: Uint8Array, rows: number, width: number): PackedRows {
+/** An empty store for `rows` rows on shared memory (filled by kBinRows or packRows). */
+export function allocPackedRows(rows: number, width: number): PackedRows {
   const rb = (width + 1 + 3) >> 2;
   const sb = rb * 4;
-  const rec = new Uint32Array(new SharedArrayBuffer(Math.max(1, rows * rb) * 4)); // shared with the worker
-  const recB = new Uint8Array(rec.buffer);
+  const rec = sharedU32(Math.max(1, rows * rb)); // shared with the worker
+  return { rec, recB: new Uint8Array(rec.buffer), rb, sb, width, rows };
+}
+
+/** Packs row-major bins (rows x width) and labels into a PackedRows store. */
+export function packRows(bins: Uint8Array, y: Uint8Array, rows: number, width: number): PackedRows {
+  const store = allocPackedRows(rows, width);
+  const { recB, sb } = store;
   for (let i = 0; i < rows; i++) {
     const src = i * width;
     const dst = i * sb;
     for (let f = 0; f < width; f++) recB[dst + f] = bins[src + f];
     recB[dst + width] = y[i];
   }
-  return { rec, recB, rb, sb, width, rows };
+  return store;
 }
 
 /** Scratch buffers for partitioning (one row's worth of each array per training row). */

@@ -1,40 +1,91 @@
 /**
  * Runs the GBDT hot loops on two halves of a row range, the second half on a worker thread
- * when one is available. Every operation is ALWAYS decomposed into the same two halves
- * (split at `(start + end) >> 1`), whether or not a worker runs one of them, so training
+ * (gbdt-worker.ts) when one is available. Every operation is ALWAYS decomposed into the same two
+ * halves (split at `(start + end) >> 1`), whether or not a worker runs one of them, so training
  * results are bit-for-bit identical with 1 or 2 threads.
  *
- * - gradients: each half writes its own rows;
+ * - binning, gradients, applying a tree: each half writes its own rows;
  * - histogram: each half sums into its own buffer, then main adds them (fixed order);
  * - partition: each half partitions in place into [left | right], then main swaps the two
  *   middle blocks (right1, left2) with native copies, giving [left1 left2 right1 right2].
  *
- * The worker shares every array through SharedArrayBuffer and is driven by a tiny
- * Atomics-based protocol (no message per task). Its code is the kernels' own source text.
+ * The worker shares every array through SharedArrayBuffer and is driven by a tiny Atomics-based
+ * protocol (worker-protocol.ts; no message per task).
  */
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { kGradients, kHistogram, kPartition } from './kernels';
+import { kApplyTree, kBinRows, kGradients, kHistogram, kPartition } from './kernels';
+import {
+  C_BIN,
+  C_CLOSING,
+  C_DONE,
+  C_END,
+  C_ERROR_LENGTH,
+  C_FAILED,
+  C_FEATURE,
+  C_MISS,
+  C_NFEATS,
+  C_NSEG,
+  C_OP,
+  C_RESULT,
+  C_SEQ,
+  C_START,
+  CONTROL_SLOTS,
+  ERROR_BYTES,
+  OP_APPLY_TREE,
+  OP_BIN_ROWS,
+  OP_EXIT,
+  OP_GRADIENTS,
+  OP_HISTOGRAM,
+  OP_PARTITION,
+  readWorkerFailure,
+  type WorkerBuffers,
+} from './worker-protocol';
 
 /** Below this many rows a task runs both halves on the main thread (waking a worker costs ~50 us). */
 export const PARALLEL_MIN_ROWS = 16_384;
+/**
+ * A training set smaller than this never starts a worker: each half of a root-level task would
+ * be under PARALLEL_MIN_ROWS, so the worker would only ever idle.
+ */
+export const WORKER_MIN_TRAINING_ROWS = 2 * PARALLEL_MIN_ROWS;
+/**
+ * Last resort when the worker neither answers nor reports a failure (e.g. its thread was killed
+ * by the OS); a task takes well under a second.
+ */
 const WORKER_TIMEOUT_MS = 120_000;
+/** Polls before the main thread sleeps on a task: most tasks finish within microseconds of ours. */
+const SPIN_POLLS = 5_000;
 
-const OP_GRADIENTS = 1;
-const OP_HISTOGRAM = 2;
-const OP_PARTITION = 3;
-const OP_EXIT = 4;
-// Control slots.
-const C_SEQ = 0;
-const C_DONE = 1;
-const C_OP = 2;
-const C_START = 3;
-const C_END = 4;
-const C_FEATURE = 5;
-const C_BIN = 6;
-const C_MISS = 7;
-const C_RESULT = 8;
-const C_NFEATS = 9;
-const C_ERROR = 10;
+/** The worker module: the .ts source under tsx/jest, the compiled .js next to this file otherwise. */
+export const GBDT_WORKER_ENTRY = path.join(__dirname, `gbdt-worker${path.extname(__filename) || '.js'}`);
+
+/**
+ * Boot script of the worker (CommonJS eval): loads the worker module, registering tsx's
+ * TypeScript hook first when the module is .ts and this thread has none (jest, plain node), and
+ * turns a failure to load or run it, or an unexpected exit, into a reported failure.
+ */
+const BOOT = `
+const { workerData } = require('node:worker_threads');
+const protocol = { ctl: new Int32Array(workerData.buffers.ctl), error: new Uint8Array(workerData.buffers.error) };
+const fail = (e) => {
+  const text = e instanceof Error ? (e.stack || String(e)) : String(e);
+  const { written } = new TextEncoder().encodeInto(text, protocol.error);
+  Atomics.store(protocol.ctl, ${C_ERROR_LENGTH}, written || 0);
+  Atomics.store(protocol.ctl, ${C_FAILED}, 1);
+  Atomics.notify(protocol.ctl, ${C_DONE});
+};
+process.on('exit', (code) => {
+  if (Atomics.load(protocol.ctl, ${C_CLOSING}) !== 1 && Atomics.load(protocol.ctl, ${C_FAILED}) !== 1)
+    fail(new Error('GBDT worker thread exited unexpectedly with code ' + code));
+});
+try {
+  if (workerData.entry.endsWith('.ts') && !require.extensions['.ts']) require(workerData.tsHook);
+  require(workerData.entry).runGbdtWorker(workerData.buffers);
+} catch (e) {
+  fail(e);
+}
+`;
 
 /** A typed array on shared memory (so a worker can see it). */
 export function sharedF64(n: number): Float64Array {
@@ -48,6 +99,19 @@ export function sharedU32(n: number): Uint32Array {
 }
 export function sharedI32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4));
+}
+export function sharedU8(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(Math.max(1, n)));
+}
+
+/** The float32 matrix, labels and bin edges that `binRows` reads. */
+export interface BinningInputs {
+  X: Float32Array;
+  y: Uint8Array;
+  /** Every feature's upper edges, concatenated. */
+  upper: Float64Array;
+  /** Feature f's edges are upper[upperOff[f] .. upperOff[f + 1]). */
+  upperOff: Int32Array;
 }
 
 export interface RunnerArrays {
@@ -63,84 +127,76 @@ export interface RunnerArrays {
   /** Active features of the current tree (first nFeats entries). */
   feats: Int32Array;
   histSize: number;
+  /** Segment table of `applyTree` (SEGMENT_FIELDS numbers per segment). */
+  seg: Float64Array;
+  /** Inputs of `binRows`. @default - binRows unavailable */
+  binning?: BinningInputs;
 }
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const kGradients = (${kGradients.toString()});
-const kHistogram = (${kHistogram.toString()});
-const kPartition = (${kPartition.toString()});
-const d = workerData;
-const ctl = new Int32Array(d.ctl);
-const rec = new Uint32Array(d.rec);
-const recB = new Uint8Array(d.rec);
-const margin = new Float64Array(d.margin);
-const gh = new Float32Array(d.gh);
-const off3 = new Int32Array(d.off3);
-const feats = new Int32Array(d.feats);
-const hist = new Float64Array(d.hist);
-const rb = d.rb, sb = d.rb * 4, width = d.width;
-let last = 0;
-for (;;) {
-  Atomics.wait(ctl, ${C_SEQ}, last);
-  last = Atomics.load(ctl, ${C_SEQ});
-  const op = ctl[${C_OP}];
-  if (op === ${OP_EXIT}) break;
-  try {
-    const start = ctl[${C_START}], end = ctl[${C_END}];
-    if (op === ${OP_GRADIENTS}) kGradients(recB, sb, width, margin, gh, start, end);
-    else if (op === ${OP_HISTOGRAM}) kHistogram(recB, sb, width, gh, start, end, feats, ctl[${C_NFEATS}], hist, off3);
-    else if (op === ${OP_PARTITION}) ctl[${C_RESULT}] = kPartition(rec, recB, rb, sb, margin, gh, start, end, ctl[${C_FEATURE}], ctl[${C_BIN}], ctl[${C_MISS}]);
-  } catch (e) {
-    ctl[${C_ERROR}] = 1;
-  }
-  Atomics.store(ctl, ${C_DONE}, last);
-  Atomics.notify(ctl, ${C_DONE});
+export interface HalfRunnerOptions {
+  /** 2 starts a worker (if the arrays are shared), 1 runs everything on this thread. */
+  readonly threads: number;
+  /** Worker module exporting `runGbdtWorker`. @default GBDT_WORKER_ENTRY */
+  readonly workerEntry?: string;
 }
-`;
+
+const emptyShared = (): SharedArrayBuffer => new SharedArrayBuffer(8);
+const isShared = (x: ArrayBufferView): boolean => x.buffer instanceof SharedArrayBuffer;
 
 export class HalfRunner {
   private readonly a: RunnerArrays;
   private readonly recB: Uint8Array;
   private readonly sb: number;
-  private readonly ctl = sharedI32(16);
+  private readonly ctl = sharedI32(CONTROL_SLOTS);
+  private readonly errorBytes = sharedU8(ERROR_BYTES);
   private readonly workerHist: Float64Array;
   private readonly localHist: Float64Array;
   private worker: Worker | undefined;
   private seq = 0;
   nFeats: number;
 
-  /** @param threads 2 starts a worker (if the arrays are shared), 1 runs everything here. */
-  constructor(arrays: RunnerArrays, threads: number) {
+  constructor(arrays: RunnerArrays, options: HalfRunnerOptions) {
     this.a = arrays;
     this.recB = new Uint8Array(arrays.rec.buffer, arrays.rec.byteOffset, arrays.rec.byteLength);
     this.sb = arrays.rb * 4;
     this.nFeats = arrays.width;
     this.localHist = new Float64Array(arrays.histSize);
     this.workerHist = sharedF64(arrays.histSize);
-    const shared = [arrays.rec, arrays.margin, arrays.gh, arrays.off3, arrays.feats].every(
-      (x) => x.buffer instanceof SharedArrayBuffer,
-    );
-    if (threads >= 2 && shared) {
-      try {
-        this.worker = new Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: {
-            ctl: this.ctl.buffer,
-            rec: arrays.rec.buffer,
-            margin: arrays.margin.buffer,
-            gh: arrays.gh.buffer,
-            off3: arrays.off3.buffer,
-            feats: arrays.feats.buffer,
-            hist: this.workerHist.buffer,
-            rb: arrays.rb,
-            width: arrays.width,
-          },
-        });
-        this.worker.unref();
-      } catch {
-        this.worker = undefined; // no worker threads here: run both halves on this thread
-      }
+    const b = arrays.binning;
+    const shared =
+      [arrays.rec, arrays.margin, arrays.gh, arrays.off3, arrays.feats, arrays.seg].every(isShared) &&
+      (!b || [b.X, b.y, b.upper, b.upperOff].every(isShared));
+    if (options.threads >= 2 && shared) {
+      const buffers: WorkerBuffers = {
+        ctl: this.ctl.buffer as SharedArrayBuffer,
+        error: this.errorBytes.buffer as SharedArrayBuffer,
+        rec: arrays.rec.buffer as SharedArrayBuffer,
+        margin: arrays.margin.buffer as SharedArrayBuffer,
+        gh: arrays.gh.buffer as SharedArrayBuffer,
+        off3: arrays.off3.buffer as SharedArrayBuffer,
+        feats: arrays.feats.buffer as SharedArrayBuffer,
+        hist: this.workerHist.buffer as SharedArrayBuffer,
+        seg: arrays.seg.buffer as SharedArrayBuffer,
+        X: (b?.X.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
+        y: (b?.y.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
+        upper: (b?.upper.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
+        upperOff: (b?.upperOff.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
+        rb: arrays.rb,
+        width: arrays.width,
+      };
+      const entry = options.workerEntry ?? GBDT_WORKER_ENTRY;
+      this.worker = new Worker(BOOT, {
+        eval: true,
+        // Not the parent's flags: tsx's ESM loader would start a hooks thread in the worker
+        // (seconds of start-up); the boot script registers the lighter CommonJS hook itself.
+        execArgv: [],
+        // tsx is only needed (and only resolved) when the worker module is TypeScript source.
+        workerData: { buffers, entry, tsHook: entry.endsWith('.ts') ? require.resolve('tsx/cjs') : '' },
+      });
+      this.worker.unref();
+      // Failures are reported through shared memory (the event loop is blocked while training);
+      // this listener only keeps an 'error' event from becoming an uncaught exception.
+      this.worker.on('error', () => undefined);
     }
   }
 
@@ -162,33 +218,65 @@ export class HalfRunner {
     Atomics.notify(c, C_SEQ);
   }
 
+  private failure(): Error {
+    return new Error(`GBDT worker thread failed: ${readWorkerFailure(this.ctl, this.errorBytes)}`);
+  }
+
   private wait(): void {
     const c = this.ctl;
-    // The event loop is blocked here, so a dead worker cannot be noticed through events: give up
-    // after a generous limit instead of hanging (a task takes well under a second).
+    for (let spin = 0; spin < SPIN_POLLS && Atomics.load(c, C_DONE) !== this.seq; spin++) {
+      if (Atomics.load(c, C_FAILED) !== 0) break;
+    }
     const deadline = Date.now() + WORKER_TIMEOUT_MS;
     while (Atomics.load(c, C_DONE) !== this.seq) {
+      if (Atomics.load(c, C_FAILED) !== 0) throw this.failure();
       if (Date.now() > deadline)
         throw new Error(`GBDT worker thread did not answer within ${WORKER_TIMEOUT_MS} ms`);
       Atomics.wait(c, C_DONE, Atomics.load(c, C_DONE), 1000);
     }
-    if (c[C_ERROR] !== 0) throw new Error('GBDT worker thread failed');
   }
 
   private useWorker(start: number, end: number): boolean {
+    if (this.worker !== undefined && Atomics.load(this.ctl, C_FAILED) !== 0) throw this.failure();
     return this.worker !== undefined && end - start >= PARALLEL_MIN_ROWS;
+  }
+
+  /** Bins rows [start, end) of `arrays.binning` into the packed store. */
+  binRows(start: number, end: number): void {
+    const b = this.a.binning;
+    if (!b) throw new Error('binRows needs RunnerArrays.binning');
+    const { width } = this.a;
+    const run = (s: number, e: number): void =>
+      kBinRows(b.X, b.y, width, b.upper, b.upperOff, this.recB, this.sb, s, e);
+    this.halves(OP_BIN_ROWS, start, end, run);
   }
 
   gradients(start: number, end: number): void {
     const a = this.a;
+    this.halves(OP_GRADIENTS, start, end, (s, e) =>
+      kGradients(this.recB, this.sb, a.width, a.margin, a.gh, s, e),
+    );
+  }
+
+  /** Adds the tree in `arrays.seg` (nSeg segments) to the margins and computes new gradients. */
+  applyTree(start: number, end: number, nSeg: number): void {
+    const a = this.a;
+    this.ctl[C_NSEG] = nSeg;
+    this.halves(OP_APPLY_TREE, start, end, (s, e) =>
+      kApplyTree(this.recB, this.sb, a.width, a.margin, a.gh, s, e, a.seg, nSeg),
+    );
+  }
+
+  /** Runs `op` on [start, mid) here and [mid, end) on the worker (or here too). */
+  private halves(op: number, start: number, end: number, run: (s: number, e: number) => void): void {
     const mid = (start + end) >> 1;
     if (this.useWorker(start, end)) {
-      this.post(OP_GRADIENTS, mid, end);
-      kGradients(this.recB, this.sb, a.width, a.margin, a.gh, start, mid);
+      this.post(op, mid, end);
+      run(start, mid);
       this.wait();
     } else {
-      kGradients(this.recB, this.sb, a.width, a.margin, a.gh, start, mid);
-      kGradients(this.recB, this.sb, a.width, a.margin, a.gh, mid, end);
+      run(start, mid);
+      run(mid, end);
     }
   }
 
@@ -250,6 +338,7 @@ export class HalfRunner {
 
   close(): void {
     if (!this.worker) return;
+    Atomics.store(this.ctl, C_CLOSING, 1);
     this.post(OP_EXIT, 0, 0);
     void this.worker.terminate();
     this.worker = undefined;
