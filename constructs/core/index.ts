@@ -3,4 +3,5 @@ export * from './grants';
 export * from './metric';
 export * from './naming';
 export * from './platform-props';
+export * from './rbac-propagation';
 export * from './values';

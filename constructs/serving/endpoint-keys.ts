@@ -19,9 +19,11 @@
  * generations in that same change so the vault is refreshed.
  */
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { DataResource, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzapiResourceAction, bareAddress, EphemeralAzapiResourceAction } from '../azapi';
+import { RbacPropagation } from '../core/rbac-propagation';
 import { KeyVault } from '../platform/key-vault';
 import { keyRotationErrors, KeyRotation } from './endpoint-keys-rotation';
 import { ENDPOINT_TYPE, OnlineEndpoint } from './online-endpoint';
@@ -34,8 +36,15 @@ export interface EndpointKeysProps {
   readonly rotation?: KeyRotation;
   /** Secret names are `<prefix>-primary-key` / `<prefix>-secondary-key`. @default the endpoint name */
   readonly secretNamePrefix?: string;
-  /** E.g. the deployer's Key Vault Secrets Officer grant. @default - none */
+  /**
+   * What the secrets wait for, e.g. the deployer's Key Vault Secrets Officer grant. Role
+   * assignments among them are also given time to take effect before the first secret write
+   * (a fresh grant answers 403 ForbiddenByRbac for a while; constructs/core/rbac-propagation.ts).
+   * @default - none
+   */
   readonly dependsOn?: ITerraformDependable[];
+  /** How long the secrets wait after those role assignments are created. @default '10m' */
+  readonly rbacPropagationWait?: string;
 }
 
 const SECRET_NAME = /^[0-9a-zA-Z-]{1,127}$/;
@@ -101,6 +110,20 @@ export class EndpointKeys extends Construct {
     });
     this.listKeysAddress = listKeys.address;
 
+    const writerGrants = (props.dependsOn ?? []).filter(
+      (d): d is RoleAssignment => d instanceof RoleAssignment,
+    );
+    const secretsDependOn = [
+      ...(props.dependsOn ?? []),
+      ...(writerGrants.length > 0
+        ? [
+            new RbacPropagation(this, 'WriterGrantsPropagation', {
+              grants: writerGrants,
+              wait: props.rbacPropagationWait,
+            }).ready,
+          ]
+        : []),
+    ];
     const secret = (key: 'primary' | 'secondary', generation: number): KeyVaultSecret =>
       new KeyVaultSecret(this, key === 'primary' ? 'PrimarySecret' : 'SecondarySecret', {
         name: `${prefix}-${key}-key`,
@@ -108,7 +131,7 @@ export class EndpointKeys extends Construct {
         valueWo: listKeys.outputAttribute(`${key}Key`),
         valueWoVersion: 1 + generation,
         contentType: `Azure ML online endpoint ${key} key`,
-        dependsOn: props.dependsOn,
+        dependsOn: secretsDependOn.length > 0 ? secretsDependOn : undefined,
       });
     const primary = secret('primary', generations.Primary);
     const secondary = secret('secondary', generations.Secondary);

@@ -58,11 +58,12 @@
  * FACTS §8.9 (unverified): whether api-version 2026-07-01 is GA. Safe choice: 2026-05-01 (`mlType`),
  * the newest version embedded in a released azapi (>= 2.11).
  */
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzapiResource, AzapiResourceAction, mlType } from '../azapi';
 import { MetricAggregation, MetricRef } from '../core/metric';
+import { RbacPropagation } from '../core/rbac-propagation';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { checkAzureName } from '../core/naming';
 import {
@@ -158,9 +159,16 @@ export interface OnlineEndpointProps {
    * Called with the principal id of the endpoint's user-assigned identity; the returned resources
    * (role grants) are created before the endpoint, so before any deployment pulls its image.
    * Every grant the identity needs must be here: nothing is granted automatically.
+   * Deployments also wait {@link rbacPropagationWait} after them (RBAC propagation).
    * @default - no grants
    */
-  readonly grantIdentity?: (principalId: string) => ITerraformDependable[];
+  readonly grantIdentity?: (principalId: string) => RoleAssignment[];
+  /**
+   * How long deployments wait after the identity's grants are created, so that the first one
+   * can pull its image and read its model (see constructs/core/rbac-propagation.ts).
+   * @default '10m'
+   */
+  readonly rbacPropagationWait?: string;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
   /** @default 'Fraud scoring endpoint' */
@@ -222,7 +230,9 @@ export class OnlineEndpoint extends Construct {
   /** Object id of the endpoint's identity. */
   public readonly principalId: string;
   /** The role assignments the identity got before the endpoint was created. */
-  public readonly identityGrants: readonly ITerraformDependable[];
+  public readonly identityGrants: readonly RoleAssignment[];
+  /** The wait for those grants to take effect; deployments depend on it. Absent without grants. */
+  public readonly identityGrantsPropagation?: RbacPropagation;
   public readonly authMode: EndpointAuthMode;
   /** Deployment name -> resource, in rollout order. */
   public readonly deployments: Readonly<Record<string, AzapiResource>>;
@@ -273,6 +283,17 @@ export class OnlineEndpoint extends Construct {
     this.endpointId = this.endpoint.id;
     this.endpointName = name;
     this.scoringUri = this.endpoint.outputAttribute('properties.scoringUri');
+    // Runs while the endpoint is being created; the deployments start after both.
+    this.identityGrantsPropagation =
+      this.identityGrants.length > 0
+        ? new RbacPropagation(this, 'IdentityGrantsPropagation', {
+            grants: this.identityGrants,
+            wait: props.rbacPropagationWait,
+          })
+        : undefined;
+    const deploymentsDependOn = this.identityGrantsPropagation
+      ? [this.identityGrantsPropagation.ready]
+      : undefined;
 
     const sensitiveVars = props.sensitiveEnvironmentVariables;
     const deploymentsScope = new Construct(this, 'Deployments');
@@ -311,6 +332,7 @@ export class OnlineEndpoint extends Construct {
         // First deployments of an image can take 20+ minutes; the azapi default is 30m.
         timeouts: { create: '90m', update: '90m', delete: '90m' },
         retry: { errorMessageRegex: ['OperationCanceled', 'waiting for lock', 'Conflict'] },
+        dependsOn: deploymentsDependOn,
         // Autoscale rewrites sku.capacity: ignore that drift in the plan (lifecycle) and keep the
         // live count when another part of the body changes (ignore_body_changes).
         ...(props.autoscaleOwnsCapacity

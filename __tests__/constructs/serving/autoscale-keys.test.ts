@@ -117,6 +117,19 @@ describe('endpoint keys in Key Vault', () => {
     expect(secrets['Serving/Keys/PrimarySecret'].value_wo_version).toBe(1);
   });
 
+  test("secrets are written only once the deployer's Key Vault grant has had time to take effect", () => {
+    const { parsed } = synthServing(blueGreen);
+    const grant = addressOf(parsed, 'azurerm_role_assignment', 'Platform/KeyVault/DeployerSecretsOfficer');
+    const wait = addressOf(parsed, 'time_sleep', 'Serving/Keys/WriterGrantsPropagation/Wait');
+    expect(byPath(parsed, 'time_sleep')['Serving/Keys/WriterGrantsPropagation/Wait']).toMatchObject({
+      create_duration: '10m',
+      depends_on: [grant],
+      triggers: { grant_0: `\${${grant}.id}` },
+    });
+    for (const secret of Object.values(byPath(parsed, 'azurerm_key_vault_secret')))
+      expect(secret.depends_on).toEqual(expect.arrayContaining([grant, wait]));
+  });
+
   test('token-auth endpoints have no keys', () => {
     const { parsed } = synthServing(blueGreen, { authMode: 'AMLToken' });
     expect(parsed.ephemeral).toBeUndefined();

@@ -122,6 +122,29 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
     );
   });
 
+  test('deployments start only once the identity grants have had time to take effect (RBAC propagation)', () => {
+    const identityGrants = Object.keys(parsed.resource.azurerm_role_assignment ?? {})
+      .filter(
+        (id) =>
+          parsed.resource.azurerm_role_assignment[id].principal_id === `\${${identityAddress}.principal_id}`,
+      )
+      .map((id) => `azurerm_role_assignment.${id}`);
+    const wait = addressOf(parsed, 'time_sleep', 'Serving/Endpoint/IdentityGrantsPropagation/Wait');
+    const sleep = byPath(parsed, 'time_sleep')['Serving/Endpoint/IdentityGrantsPropagation/Wait'];
+    expect(sleep.create_duration).toBe('10m');
+    expect([...(sleep.depends_on as string[])].sort()).toEqual([...identityGrants].sort());
+    expect(Object.values(sleep.triggers as Record<string, string>)).toHaveLength(identityGrants.length);
+    for (const d of ['blue', 'green', 'shadow'])
+      expect(azapi[`Serving/Endpoint/Deployments/${d}`].depends_on).toContain(wait);
+    expect(
+      (JSON.parse(json) as { terraform: { required_providers: Record<string, unknown> } }).terraform
+        .required_providers.time,
+    ).toEqual({
+      source: 'hashicorp/time',
+      version: '~> 0.12',
+    });
+  });
+
   test('no role assignment repeats one Azure ML makes by itself for a system-assigned endpoint identity', () => {
     // Azure ML grants a system-assigned endpoint identity these at endpoint creation; a second
     // assignment answers 409 RoleAssignmentExists, fatal in azurerm (see online-endpoint.ts).
