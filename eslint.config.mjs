@@ -24,6 +24,17 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // util/ is the leaf every layer may import (isRecord, formatValue): it imports nothing from the project.
+  {
+    files: ['util/**/*.ts'],
+    rules: restrict(
+      [
+        dirImport(['stacks', 'constructs', 'service', 'model', 'scripts', 'bench']),
+        'util/ is the leaf layer: it imports nothing from the project',
+      ],
+      CDKTF,
+    ),
+  },
   // constructs -> constructs/azapi, cdktf and provider lib/* only: stacks pass them builders.
   {
     files: ['constructs/**/*.ts'],

@@ -5,6 +5,7 @@
  * every request) and the CSV reader (`validateTransaction`, after cells are parsed to numbers),
  * so a value the service rejects is also rejected in training data, with the same message.
  */
+import { formatValue, isRecord } from '../util/values';
 
 /** One problem with one input field: which field, what was received, which rule it broke. */
 export interface FieldError {
@@ -143,10 +144,6 @@ export function checkField(field: Exclude<TransactionField, 'is_fraud'>, value: 
   if (rule.integer && !Number.isInteger(value)) return describe(rule);
   if (value < rule.min || value > rule.max) return describe(rule);
   return undefined;
-}
-
-function isRecord(raw: unknown): raw is Record<string, unknown> {
-  return typeof raw === 'object' && raw !== null && !Array.isArray(raw);
 }
 
 function joinPath(prefix: string | undefined, field: string): string {
@@ -288,17 +285,6 @@ export function validateTransaction(
 
 /** Formats errors as one line each: `field: rule (got value)`. */
 export function formatFieldErrors(errors: readonly FieldError[]): string {
-  return errors.map((e) => `${e.field}: ${e.rule} (got ${formatValue(e.value)})`).join('; ');
-}
-
-function formatValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number') return String(v);
-  try {
-    const s = JSON.stringify(v);
-    return s.length > 60 ? `${s.slice(0, 60)}…` : s;
-  } catch {
-    return typeof v;
-  }
+  // Client-facing: long values are cut at 60 characters.
+  return errors.map((e) => `${e.field}: ${e.rule} (got ${formatValue(e.value, 60)})`).join('; ');
 }

@@ -43,6 +43,9 @@ const FORBIDDEN = [
   ['model/x.ts', '../stacks/rollout'],
   ['model/x.ts', '@cdktf/provider-azurerm/lib/provider'],
   ['stacks/x.ts', '../scripts/rollout'],
+  ['util/x.ts', '../model/schema'],
+  ['util/x.ts', '../constructs/core'],
+  ['util/x.ts', 'cdktf'],
 ] as const;
 
 const ALLOWED = [
@@ -56,6 +59,9 @@ const ALLOWED = [
   ['stacks/x.ts', '../constructs/serving'],
   ['stacks/x.ts', '../service/bundle'],
   ['scripts/x.ts', '../stacks/rollout'],
+  ['model/x.ts', '../util/values'],
+  ['service/http/x.ts', '../../util/values'],
+  ['constructs/core/x.ts', '../../util/values'],
 ] as const;
 
 describe('import boundaries', () => {

@@ -13,6 +13,7 @@ import { validateScoringInput, type FieldError, type ScoringInput } from '../../
 import { predictionsJson, roundProbability } from '../scoring/predictions-json';
 import type { ServingState } from '../scoring/serving-state';
 import type { ServiceTelemetry } from '../telemetry/service-telemetry';
+import { isRecord } from '../../util/values';
 import { HttpError } from './errors';
 import { requestedExplainer } from './explain-options';
 import { contextOf } from './request-context';
@@ -26,10 +27,6 @@ export interface ScoreRouteDeps {
 
 /** Validation of a batch stops collecting after this many field errors (the rest are counted). */
 const MAX_COLLECTED_ERRORS = 1000;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Parses the body into validated inputs, or throws a 400 naming every problem. */
 export function parseScoreBody(
