@@ -5,17 +5,28 @@
  * Resource graph:
  *   endpoint (azapi_resource, traffic {} + ignore_body_changes on traffic/mirrorTraffic)
  *     <- deployment per rollout entry (azapi_resource, parent = endpoint, locks = [endpoint id])
- *       <- Traffic (azapi_resource_action PUT of the FULL endpoint body, depends_on every deployment)
+ *       <- Traffic (azapi_update_resource: GET, merge the whole map, PUT; reads back; depends_on every deployment)
  *       <- DrainOnDestroy (azapi_resource_action PUT with traffic {}, when = destroy, depends_on every deployment)
  *
- * Why the traffic is a full-body PUT action and not `azapi_update_resource` (FACTS.md §4):
- * the endpoint PATCH accepts only identity and tags, so traffic changes by PUT. An update
- * resource does GET, deep-merge, PUT: map keys we leave out are KEPT. That is survivable for
- * live deployments (we always send every declared deployment, drained ones as 0), but if Azure
- * still lists a deleted deployment in `traffic` (FACTS §8.2, unverified) the merge would PUT it
- * back and the call would name a deployment that no longer exists. A PUT of our own full body
- * sends exactly our map, with no dependence on that unknown; it re-runs whenever the map changes.
- * The price is a second copy of the endpoint body, built here from the same object.
+ * Why the traffic is an `azapi_update_resource` (stacks/rollout.ts stays the truth): a split
+ * changed in the portal or with the CLI must show up in the next plan and be reverted by apply.
+ * `azapi_resource_action` never reads back: its Read only re-saves state (azapi v2.12.0
+ * internal/services/azapi_resource_action_resource.go:424-435), so drift stayed invisible.
+ * `azapi_update_resource` GETs the endpoint on every refresh and keeps the remote values of the
+ * body paths it manages (azapi_update_resource.go:573-674, `utils.UpdateObject` at :640), so
+ * `blue 90 -> 50` in the portal is a diff in the next plan, and apply PUTs the declared map back.
+ * Its write is GET, deep-merge, PUT (azapi_update_resource.go:480): map keys we leave out are
+ * KEPT, so the body always carries every declared deployment, drained ones as 0, in both
+ * `traffic` and `mirrorTraffic` (a mirror switched off is sent as 0, never dropped).
+ * It is also replaced, i.e. re-asserts the whole map, whenever the endpoint itself changes or is
+ * re-created (`replace_triggered_by`), as PITFALLS.md §1 advises: a re-created endpoint starts
+ * with empty traffic, which a read-back alone would not see as drift (azapi keeps the configured
+ * value of a key the remote lacks, `ignore_missing_property` defaults to true).
+ * UNVERIFIED (FACTS §8.2): whether Azure keeps a deleted deployment's key in `traffic`. If it
+ * did, the merge would send that key back; retiring takes two applies (drain, then remove) and in
+ * the second the traffic update runs before the deployment is deleted, so the map it sends names
+ * only deployments that exist at that moment. Whether a 0 entry in `mirrorTraffic` for a live
+ * deployment is accepted is unverified too; the rules never put a live deployment above 0 there.
  *
  * Why the endpoint ignores its traffic fields: an endpoint update (e.g. a new description) is a
  * PUT of the configured body. Without `ignore_body_changes` it would send `traffic = {}` and could
@@ -61,7 +72,7 @@
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Construct } from 'constructs';
-import { AzapiResource, AzapiResourceAction, mlType } from '../azapi';
+import { AzapiResource, AzapiResourceAction, AzapiUpdateResource, bareAddress, mlType } from '../azapi';
 import { MetricAggregation, MetricRef } from '../core/metric';
 import { RbacPropagation } from '../core/rbac-propagation';
 import { MlWorkspace } from '../platform/ml-workspace';
@@ -236,8 +247,8 @@ export class OnlineEndpoint extends Construct {
   public readonly authMode: EndpointAuthMode;
   /** Deployment name -> resource, in rollout order. */
   public readonly deployments: Readonly<Record<string, AzapiResource>>;
-  /** The traffic PUT (depends on every deployment). */
-  public readonly traffic: AzapiResourceAction;
+  /** The traffic split (GET-merge-PUT that reads back; depends on every deployment). */
+  public readonly traffic: AzapiUpdateResource;
   /** The destroy-time PUT with zero traffic. */
   public readonly drainOnDestroy: AzapiResourceAction;
 
@@ -343,21 +354,23 @@ export class OnlineEndpoint extends Construct {
     this.deployments = deployments;
     const all = Object.values(deployments);
 
-    const mirror = Object.fromEntries(Object.entries(fullMirrorMap(props.rollout)).filter(([, v]) => v > 0));
+    this.traffic = new AzapiUpdateResource(this, 'Traffic', {
+      type: ENDPOINT_TYPE,
+      resourceId: this.endpointId,
+      body: {
+        properties: { traffic: fullTrafficMap(props.rollout), mirrorTraffic: fullMirrorMap(props.rollout) },
+      },
+      locks: [this.endpointId],
+      timeouts: { create: '30m', update: '30m', read: '5m' },
+      dependsOn: all.length > 0 ? all : [this.endpoint],
+      lifecycle: { replaceTriggeredBy: [bareAddress(this.endpoint)] },
+    });
+    // The destroy-time drain is a full PUT: it must also work when the update above is gone.
     const fullBody = (traffic: Record<string, number>, mirrorTraffic: Record<string, number>) => ({
       location,
       identity: bodyIdentity,
       ...(tags ? { tags } : {}),
       properties: { ...baseProperties, traffic, mirrorTraffic },
-    });
-    this.traffic = new AzapiResourceAction(this, 'Traffic', {
-      type: ENDPOINT_TYPE,
-      resourceId: this.endpointId,
-      method: 'PUT',
-      body: fullBody(fullTrafficMap(props.rollout), mirror),
-      locks: [this.endpointId],
-      timeouts: { create: '30m', update: '30m' },
-      dependsOn: all.length > 0 ? all : [this.endpoint],
     });
     this.drainOnDestroy = new AzapiResourceAction(this, 'DrainOnDestroy', {
       type: ENDPOINT_TYPE,
@@ -412,6 +425,20 @@ export class OnlineEndpoint extends Construct {
       resourceId: this.deploymentId(deployment),
       namespace: DEPLOYMENT_NAMESPACE,
       name: 'CpuUtilizationPercentage',
+      aggregation,
+    };
+  }
+
+  /**
+   * Memory of one deployment's instances (`CpuMemoryUtilizationPercentage`, dimension instanceId:
+   * https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-machinelearningservices-workspaces-onlineendpoints-deployments-metrics).
+   * @default aggregation 'Maximum' (the fullest instance is the one that gets OOM-killed)
+   */
+  public metricDeploymentMemory(deployment: string, aggregation: MetricAggregation = 'Maximum'): MetricRef {
+    return {
+      resourceId: this.deploymentId(deployment),
+      namespace: DEPLOYMENT_NAMESPACE,
+      name: 'CpuMemoryUtilizationPercentage',
       aggregation,
     };
   }

@@ -21,6 +21,8 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
   const { json, parsed } = synthServing(canary);
   const azapi = byPath(parsed, 'azapi_resource');
   const actions = byPath(parsed, 'azapi_resource_action');
+  const updates = byPath(parsed, 'azapi_update_resource');
+  const endpointAddress = addressOf(parsed, 'azapi_resource', 'Serving/Endpoint');
   const identityAddress = addressOf(parsed, 'azurerm_user_assigned_identity', 'Serving/Endpoint/Identity');
   const deploymentAddresses = ['blue', 'green', 'shadow'].map((d) =>
     addressOf(parsed, 'azapi_resource', `Serving/Endpoint/Deployments/${d}`),
@@ -79,18 +81,40 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
     expect(JSON.stringify(green.body)).not.toContain('connection_string');
   });
 
-  test('the traffic PUT depends on every deployment it names and sends the full map, drained ones as 0', () => {
-    const traffic = actions['Serving/Endpoint/Traffic'];
+  test('the traffic update depends on every deployment it names and sends the full maps, drained ones as 0', () => {
+    const traffic = updates['Serving/Endpoint/Traffic'];
     expect(traffic.depends_on).toEqual(deploymentAddresses);
-    expect(traffic).toMatchObject({ type: ENDPOINT_TYPE, method: 'PUT' });
-    expect(traffic.when).toBeUndefined();
-    const body = traffic.body as { properties: { traffic: unknown; mirrorTraffic: unknown } };
-    expect(body.properties.traffic).toEqual({ blue: 90, green: 10, shadow: 0 });
-    expect(body.properties.mirrorTraffic).toEqual({ shadow: 20 });
-    // A full PUT: the body must itself be a valid endpoint body (it replaces the endpoint's).
-    expect(validateAzapiBody(ENDPOINT_TYPE, { name: 'fraud-prod-x', ...(traffic.body as object) })).toEqual(
-      [],
-    );
+    expect(traffic).toMatchObject({
+      type: ENDPOINT_TYPE,
+      resource_id: `\${${endpointAddress}.id}`,
+      locks: [`\${${endpointAddress}.id}`],
+    });
+    // GET-merge-PUT keeps keys we leave out: every declared deployment is listed, in both maps.
+    expect(traffic.body).toEqual({
+      properties: {
+        traffic: { blue: 90, green: 10, shadow: 0 },
+        mirrorTraffic: { blue: 0, green: 0, shadow: 20 },
+      },
+    });
+    // Merged into the live endpoint, the body stays a valid endpoint body.
+    expect(
+      validateAzapiBody(ENDPOINT_TYPE, {
+        name: 'fraud-prod-x',
+        location: 'westeurope',
+        properties: { authMode: 'Key', ...(traffic.body as { properties: object }).properties },
+      }),
+    ).toEqual([]);
+  });
+
+  test('traffic drift is visible and reverted: the split is a resource that reads the endpoint back', () => {
+    // azapi_resource_action never reads back (its Read only re-saves state); azapi_update_resource
+    // compares the remote traffic with stacks/rollout.ts on every plan (online-endpoint.ts).
+    expect(actions['Serving/Endpoint/Traffic']).toBeUndefined();
+    expect(updates['Serving/Endpoint/Traffic']).toBeDefined();
+    // A re-created or changed endpoint gets the whole map again.
+    expect(updates['Serving/Endpoint/Traffic'].lifecycle).toEqual({
+      replace_triggered_by: [endpointAddress],
+    });
   });
 
   test('a destroy-time PUT zeroes traffic before any deployment is deleted', () => {
@@ -149,7 +173,6 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
     // Azure ML grants a system-assigned endpoint identity these at endpoint creation; a second
     // assignment answers 409 RoleAssignmentExists, fatal in azurerm (see online-endpoint.ts).
     const automatic = ['AcrPull', 'Storage Blob Data Reader', 'AzureML Metrics Writer (preview)'];
-    const endpointAddress = addressOf(parsed, 'azapi_resource', 'Serving/Endpoint');
     const systemIdentityGrants = Object.values(parsed.resource.azurerm_role_assignment ?? {}).filter(
       (g) =>
         String(g.principal_id).includes(`${endpointAddress}.identity`) &&
@@ -194,7 +217,7 @@ describe('ordering on the synthesized graph', () => {
     expect(JSON.stringify(after.ephemeral)).toBe(JSON.stringify(before.ephemeral));
   });
 
-  test('a traffic shift changes only the traffic PUT', () => {
+  test('a traffic shift changes only the traffic update', () => {
     const before = synthServing(base).parsed;
     const after = synthServing({ ...base, traffic: { blue: 65, green: 35 } }).parsed;
     const changed = Object.entries(after.resource).flatMap(([type, resources]) =>
@@ -202,7 +225,7 @@ describe('ordering on the synthesized graph', () => {
         .filter(([id, block]) => JSON.stringify(block) !== JSON.stringify(before.resource[type]?.[id]))
         .map(([id]) => `${type}.${id}`),
     );
-    expect(changed).toEqual([addressOf(after, 'azapi_resource_action', 'Serving/Endpoint/Traffic')]);
+    expect(changed).toEqual([addressOf(after, 'azapi_update_resource', 'Serving/Endpoint/Traffic')]);
   });
 
   test('retiring a drained deployment: traffic names only the survivors and no longer depends on it', () => {
@@ -210,7 +233,7 @@ describe('ordering on the synthesized graph', () => {
       deployments: { green: spec('fraud-detection-model:2') },
       traffic: { green: 100 },
     });
-    const traffic = byPath(parsed, 'azapi_resource_action')['Serving/Endpoint/Traffic'];
+    const traffic = byPath(parsed, 'azapi_update_resource')['Serving/Endpoint/Traffic'];
     expect(traffic.depends_on).toEqual([
       addressOf(parsed, 'azapi_resource', 'Serving/Endpoint/Deployments/green'),
     ]);
