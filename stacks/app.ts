@@ -33,9 +33,9 @@ export function buildApp(options: BuildAppOptions = {}): {
   stacks: FraudStack[];
 } {
   const environments = options.environments ?? ENVIRONMENTS;
-  const rollout = validateConfiguration(environments, options.rollout ?? ROLLOUT);
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
   const sharedConfig = options.shared ?? SHARED;
+  const rollout = validateConfiguration(environments, options.rollout ?? ROLLOUT, sharedConfig);
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
   const shared = new SharedStack(app, SHARED_STACK_NAME, { shared: sharedConfig, backend: options.backend });
   const stacks = ENV_NAMES.map(
     (envName) =>

@@ -10,7 +10,13 @@
  */
 import { rolloutProblems, type RolloutConfig } from '../constructs/serving/rollout-validation';
 import { isRecord } from '../constructs/core/values';
-import { environmentErrors, type EnvironmentConfig } from './environments';
+import {
+  environmentErrors,
+  type EnvironmentConfig,
+  SHARED,
+  type SharedConfig,
+  sharedErrors,
+} from './environments';
 import { servingRolloutErrors } from './serving-settings';
 
 /** Where each kind of problem is fixed. */
@@ -52,8 +58,9 @@ export function rolloutRuleProblems(
 export function configurationProblems(
   environments: Readonly<Record<string, EnvironmentConfig>>,
   rollout: unknown,
+  shared: SharedConfig = SHARED,
 ): ConfigurationProblems {
-  const envProblems: string[] = [];
+  const envProblems: string[] = [...sharedErrors(shared)];
   if (Object.keys(environments).length === 0) {
     envProblems.push('environments: at least one environment is required');
   }
@@ -72,8 +79,9 @@ export function configurationProblems(
 export function validateConfiguration(
   environments: Readonly<Record<string, EnvironmentConfig>>,
   rollout: unknown,
+  shared: SharedConfig = SHARED,
 ): RolloutConfig {
-  const problems = configurationProblems(environments, rollout);
+  const problems = configurationProblems(environments, rollout, shared);
   if (Object.keys(problems).length > 0) throw new ConfigurationError(problems);
   return rollout as RolloutConfig;
 }

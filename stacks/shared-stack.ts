@@ -29,7 +29,7 @@ import { grantRole } from '../constructs/core/grants';
 import { ModelRegistry } from '../constructs/platform/model-registry';
 import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../constructs/policy';
 import { applyStateBackend, StateBackend } from './backend';
-import { SHARED, SharedConfig, sharedErrors } from './environments';
+import { SHARED, SharedConfig } from './environments';
 
 /** The stack every environment depends on. */
 export const SHARED_STACK_NAME = 'fraud-shared';
@@ -59,11 +59,8 @@ export class SharedStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: SharedStackProps = {}) {
     super(scope, id);
+    // Checked once, with every environment, by stacks/configuration.ts (buildApp).
     const shared: SharedConfig = props.shared ?? SHARED;
-    const problems = sharedErrors(shared);
-    if (problems.length > 0) {
-      throw new Error(`invalid shared settings (${problems.length} problem(s)):\n- ${problems.join('\n- ')}`);
-    }
     this.shared = shared;
     const names = sharedNames(shared);
     this.tags = {

@@ -21,7 +21,8 @@ import {
 import { FraudStack, stackName } from '../../stacks/fraud-stack';
 import { SHARED_STACK_NAME, SharedStack, sharedRegistryName } from '../../stacks/shared-stack';
 import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
-import { testRollout } from '../helpers/test-rollouts';
+import { TEST_ROLLOUTS, testRollout } from '../helpers/test-rollouts';
+import { validateConfiguration } from '../../stacks/configuration';
 import { fixedJobImageContext, fixedTrainerCode } from '../constructs/jobs/fixtures';
 import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
 
@@ -137,9 +138,10 @@ describe('fraud-shared', () => {
       expect.stringMatching(/^shared\.registry\.storageReplication = "X": must be one of/),
       'shared.registryPublishers[0].objectId = "not-a-guid": must be an Entra object id (a GUID)',
     ]);
-    expect(
-      () => new SharedStack(Testing.app(), 'x', { shared: { ...SHARED, location: 'West Europe' } }),
-    ).toThrow(/invalid shared settings \(1 problem\(s\)\):\n- shared\.location = "West Europe"/);
+    // The same rules run with every environment's, in the one configuration check of buildApp.
+    expect(() =>
+      validateConfiguration(ENVIRONMENTS, TEST_ROLLOUTS, { ...SHARED, location: 'West Europe' }),
+    ).toThrow(/stacks\/environments\.ts[\s\S]*shared\.location = "West Europe": must be an Azure region/);
   });
 });
 
