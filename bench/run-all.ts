@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Areas in the order they run; synth first because it is the quickest. */
-const AREAS = ['synth', 'rollout', 'model', 'service', 'score', 'tests'] as const;
+const AREAS = ['synth', 'rollout', 'model', 'drift', 'service', 'score', 'tests'] as const;
 
 const root = path.resolve(__dirname, '..');
 

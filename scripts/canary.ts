@@ -1,6 +1,7 @@
 /**
  * `npm run canary -- analyze --env <env> [--window 1h] [--end ISO] [--source local|log-analytics]
- *   [--telemetry <file.jsonl | dir>] [--workspace-id ID] [--endpoint NAME] [--root DIR] [--json]`
+ *   [--telemetry <file.jsonl | dir>] [--workspace-id ID] [--endpoint NAME] [--root DIR]
+ *   [--json <file | ->] [--apply-edit]`
  *
  * Compares each canary (a deployment with live or mirrored traffic in stacks/rollout.ts) with
  * the stable deployment over the window and prints one verdict per canary — promote, hold or
@@ -8,8 +9,10 @@
  * environment's maxCanaryStep. Exit 0: promote or hold; 1: a canary should be rolled back;
  * 2: error (the reason on stderr). The statistics are model/canary/; this file is the plumbing.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { environmentRolloutProblems } from '../constructs/serving/rollout-validation';
+import { environmentRolloutProblems, rolloutProblems } from '../constructs/serving/rollout-validation';
 import {
   analyzeCanaries,
   canaryRoles,
@@ -23,7 +26,8 @@ import { parseDuration } from '../model/drift/duration';
 import { logAnalyticsQuery } from '../model/drift/sources/log-analytics';
 import { CANARY_SETTINGS, canarySettingsErrors } from '../stacks/canary-settings';
 import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../stacks/environments';
-import { loadWorkingRollout } from './rollout-load';
+import { rolloutEditProblems, setTraffic } from './rollout-edit';
+import { evaluateRolloutSource, loadWorkingRollout, ROLLOUT_FILE } from './rollout-load';
 
 const USAGE = `usage: npm run canary -- analyze --env <${ENV_NAMES.join('|')}> [options]
   --window D            how far back to look (default 1h)
@@ -33,7 +37,9 @@ const USAGE = `usage: npm run canary -- analyze --env <${ENV_NAMES.join('|')}> [
   --workspace-id ID     log-analytics: the workspace id (or LOG_ANALYTICS_WORKSPACE_ID)
   --endpoint NAME       log-analytics: the online endpoint's name (or CANARY_ENDPOINT_NAME)
   --root DIR            project folder holding stacks/rollout.ts (default: the current folder)
-  --json                print the analysis as JSON
+  --json FILE           also write the analysis as JSON to FILE ('-': print JSON instead of text)
+  --apply-edit          write the next edit of the first roll back (else the first promote) into
+                        stacks/rollout.ts, checked like npm run rollout -- status
 exit: 0 promote/hold, 1 roll back, 2 error`;
 
 class UsageError extends Error {}
@@ -73,7 +79,8 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
         'workspace-id': { type: 'string' },
         endpoint: { type: 'string' },
         root: { type: 'string' },
-        json: { type: 'boolean' },
+        json: { type: 'string' },
+        'apply-edit': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -133,8 +140,48 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
     thresholds: settings,
     ...(maxStep !== undefined ? { maxStep } : {}),
   });
-  io.out(values.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis));
+  const json = JSON.stringify({ verdict: overallVerdict(analysis), ...analysis }, null, 2);
+  if (values.json === '-') io.out(json);
+  else {
+    io.out(formatAnalysis(analysis));
+    if (values.json) fs.writeFileSync(path.resolve(io.cwd, values.json), `${json}\n`);
+  }
+  if (values['apply-edit']) io.out(applyNextEdit(analysis, values.root ?? io.cwd));
   return analysis.exitCode;
+}
+
+/** One word for workflows: rollback if any canary must go back, else promote if any may advance. */
+export function overallVerdict(a: CanaryAnalysis): 'rollback' | 'promote' | 'hold' | 'none' {
+  if (a.verdicts.length === 0) return 'none';
+  if (a.verdicts.some((v) => v.verdict === 'rollback')) return 'rollback';
+  return a.verdicts.some((v) => v.verdict === 'promote') ? 'promote' : 'hold';
+}
+
+/**
+ * Writes the next edit (first roll back, else first promote) into stacks/rollout.ts with the
+ * comment-preserving editor of `npm run rollout:edit`. A promotion is checked like
+ * `npm run rollout -- status --base <file before>` (synth rules and step limits); a rollback
+ * only against the synth rules, as `rollout status --rollback` does.
+ */
+function applyNextEdit(a: CanaryAnalysis, root: string): string {
+  const v =
+    a.verdicts.find((x) => x.verdict === 'rollback') ?? a.verdicts.find((x) => x.verdict === 'promote');
+  if (!v) return 'apply-edit: nothing to change (hold)';
+  if (v.mirror > 0) {
+    throw new Error(
+      `apply-edit: the next edit of ${v.canary} also changes the mirror, which rollout:edit cannot do; make it by hand:\n${v.nextEdit.diff.join('\n')}`,
+    );
+  }
+  const file = path.join(root, ROLLOUT_FILE);
+  const before = fs.readFileSync(file, 'utf8');
+  const edit = setTraffic(before, a.environment, v.nextEdit.traffic);
+  const problems =
+    v.verdict === 'promote'
+      ? rolloutEditProblems(before, edit.source)
+      : rolloutProblems(evaluateRolloutSource(edit.source, ROLLOUT_FILE));
+  if (problems.length > 0) throw new Error(`apply-edit refused: ${problems.join('; ')}`);
+  fs.writeFileSync(file, edit.source);
+  return `apply-edit: ${v.verdict} ${v.canary}: ${edit.summary} (written to ${ROLLOUT_FILE})`;
 }
 
 function makeSource(

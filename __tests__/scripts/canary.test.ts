@@ -47,8 +47,8 @@ async function serve(
     },
   });
   servers.push(p);
-  const { url } = (await p.waitFor('listening', 30_000)) as unknown as { url: string };
-  await p.waitFor('ready', 30_000);
+  const { url } = (await p.waitFor('listening', 90_000)) as unknown as { url: string };
+  await p.waitFor('ready', 90_000);
   return { url, process: p };
 }
 
@@ -97,7 +97,7 @@ beforeAll(async () => {
   }
   for (const s of servers) s.child.kill('SIGTERM');
   await Promise.all(servers.map((s) => s.exited));
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   for (const s of servers) if (s.child.exitCode === null) s.kill();
@@ -138,7 +138,15 @@ test('GIVEN a worse model on green THEN green is rolled back (exit 1) with evide
     /teal \(fraud-detection-model:v1, live 10 %\) vs stable blue \(fraud-detection-model:v1\): (PROMOTE|HOLD)/,
   );
 
-  const json = await cli(['analyze', '--env', 'prod', '--telemetry', path.join(dir, 'telemetry'), '--json']);
+  const json = await cli([
+    'analyze',
+    '--env',
+    'prod',
+    '--telemetry',
+    path.join(dir, 'telemetry'),
+    '--json',
+    '-',
+  ]);
   const analysis = JSON.parse(json.out) as {
     verdicts: { canary: string; verdict: string; evidence: { check: string; outcome: string }[] }[];
   };
@@ -186,4 +194,37 @@ test('errors exit 2 with the reason', async () => {
     code: 2,
     err: expect.stringMatching(/expected the command 'analyze'/),
   });
+});
+
+test('--apply-edit writes the roll back into stacks/rollout.ts (comment-preserving editor) and --json writes a file', async () => {
+  const file = path.join(dir, 'root', 'stacks', 'rollout.ts');
+  const before = fs.readFileSync(file, 'utf8');
+  try {
+    const r = await cli([
+      'analyze',
+      '--env',
+      'prod',
+      '--telemetry',
+      path.join(dir, 'telemetry'),
+      '--apply-edit',
+      '--json',
+      'canary.json',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /apply-edit: rollback green: prod: blue 80 -> 90, green 10 -> 0 \(written to stacks\/rollout\.ts\)/,
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      before.replace(
+        'traffic: { blue: 80, green: 10, teal: 10 }',
+        'traffic: { blue: 90, green: 0, teal: 10 }',
+      ),
+    );
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'root', 'canary.json'), 'utf8')) as {
+      verdict: string;
+    };
+    expect(json.verdict).toBe('rollback');
+  } finally {
+    fs.writeFileSync(file, before);
+  }
 });

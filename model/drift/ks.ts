@@ -51,7 +51,8 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, options: KsO
   return ks2sampSorted(sortedCopy(a), sortedCopy(b), options);
 }
 
-function checkSample(x: ArrayLike<number>, which: string): void {
+/** Throws when a sample is empty or holds a NaN (scipy would propagate NaN). */
+export function checkSample(x: ArrayLike<number>, which: string): void {
   if (x.length === 0) throw new Error(`ks2samp: the ${which} sample is empty`);
   for (let i = 0; i < x.length; i += 1) {
     if (Number.isNaN(x[i])) throw new Error(`ks2samp: the ${which} sample has NaN at index ${i}`);
