@@ -5,8 +5,21 @@
  * - Read: an `ephemeral "azapi_resource_action"` calling `listKeys` (azapi >= 2.3, Terraform
  *   >= 1.10). cdktf 0.21 has no ephemeral class, so the block is emitted with
  *   `stack.addOverride('ephemeral....')` (FACTS §6: verified by synth, not run through Terraform).
- * - Write: `azurerm_key_vault_secret.value_wo` (write-only, Terraform >= 1.11), re-sent when
- *   `value_wo_version` changes. The version is 1 + the key's rotation generation.
+ * - Write: `azurerm_key_vault_secret.value_wo` (write-only, Terraform >= 1.11), re-sent only when
+ *   `value_wo_version` changes (azurerm v4.55.0 internal/services/keyvault/key_vault_secret_resource.go:290,
+ *   `d.HasChanges("value", "value_wo_version")`). So the version must change whenever the keys
+ *   the vault holds go stale: when a key is regenerated AND when the endpoint is re-created (a new
+ *   endpoint comes with new keys). Per key, a `terraform_data` "issue" marker is replaced on both
+ *   events: `triggers_replace` holds the rotation generation, and `replace_triggered_by` points at
+ *   the endpoint's id, which Terraform counts as changed exactly when the endpoint is replaced (an
+ *   in-place update keeps it; Terraform internal/terraform/eval_context_builtin.go
+ *   EvaluateReplaceTriggeredBy compares the attribute before/after for Update/DeleteThenCreate/
+ *   CreateThenDelete). A replaced marker gets a new random id, and the secret's version is a
+ *   number derived from that id (`parseint(substr(sha256(id), 0, 12), 16) + 1`), so it changes
+ *   then and only then. The ephemeral listKeys is opened after the new endpoint exists.
+ *   Not covered: an endpoint deleted outside Terraform is re-created as a plain create, which
+ *   replace_triggered_by ignores (same function: a Create never triggers); bump a rotation
+ *   generation in that case (`npm run rollout` docs, docs/infra.md).
  * - Rotate: `regenerateKeys` with `{ keyType }` as an `azapi_resource_action`, created when the
  *   generation is >= 1 and replaced (so re-run) whenever the generation changes, through a
  *   `terraform_data` holding the generation. listKeys depends on it, so the vault gets the new key.
@@ -15,12 +28,11 @@
  * Nothing secret reaches outputs: only secret names and versionless ids are exposed.
  *
  * UNVERIFIED (FACTS §8.7): the WriteOnly `keys` property on the endpoint; we never set it and
- * let Azure generate the keys. If the endpoint is ever re-created it gets new keys: bump both
- * generations in that same change so the vault is refreshed.
+ * let Azure generate the keys.
  */
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { DataResource, ITerraformDependable } from 'cdktf';
+import { DataResource, Fn, ITerraformDependable, Op } from 'cdktf';
 import { Construct } from 'constructs';
 import { AzapiResourceAction, bareAddress, EphemeralAzapiResourceAction } from '../azapi';
 import { RbacPropagation } from '../core/rbac-propagation';
@@ -124,12 +136,20 @@ export class EndpointKeys extends Construct {
           ]
         : []),
     ];
+    // Replaced when the key is regenerated or the endpoint is re-created (see the file comment).
+    const issued = (keyType: 'Primary' | 'Secondary', generation: number): DataResource =>
+      new DataResource(this, `${keyType}Issued`, {
+        triggersReplace: { generation },
+        lifecycle: { replaceTriggeredBy: [`${bareAddress(endpoint.endpoint)}.id`] },
+      });
+    const versionOf = (marker: DataResource): number =>
+      Op.add(Fn.parseint(Fn.substr(Fn.sha256(marker.id), 0, 12), 16), 1);
     const secret = (key: 'primary' | 'secondary', generation: number): KeyVaultSecret =>
       new KeyVaultSecret(this, key === 'primary' ? 'PrimarySecret' : 'SecondarySecret', {
         name: `${prefix}-${key}-key`,
         keyVaultId: props.keyVault.keyVaultId,
         valueWo: listKeys.outputAttribute(`${key}Key`),
-        valueWoVersion: 1 + generation,
+        valueWoVersion: versionOf(issued(key === 'primary' ? 'Primary' : 'Secondary', generation)),
         contentType: `Azure ML online endpoint ${key} key`,
         dependsOn: secretsDependOn.length > 0 ? secretsDependOn : undefined,
       });

@@ -89,7 +89,7 @@ describe('endpoint keys in Key Vault', () => {
     expect(secrets['Serving/Keys/PrimarySecret']).toMatchObject({
       name: expect.stringMatching(/^fraud-prod-[a-z0-9]{6}-primary-key$/),
       value_wo: `\${ephemeral.azapi_resource_action.${address}.output.primaryKey}`,
-      value_wo_version: 1,
+      value_wo_version: expect.stringContaining('terraform_data.Serving_Keys_PrimaryIssued_'),
     });
     expect(secrets['Serving/Keys/SecondarySecret'].value_wo).toContain('output.secondaryKey');
     for (const secret of Object.values(secrets)) expect(secret.value).toBeUndefined();
@@ -112,9 +112,32 @@ describe('endpoint keys in Key Vault', () => {
     expect(listKeys?.depends_on).toEqual([
       addressOf(parsed, 'azapi_resource_action', 'Serving/Keys/RegenerateSecondary'),
     ]);
+    const markers = byPath(parsed, 'terraform_data');
+    expect(markers['Serving/Keys/SecondaryIssued'].triggers_replace).toEqual({ generation: 2 });
+    expect(markers['Serving/Keys/PrimaryIssued'].triggers_replace).toEqual({ generation: 0 });
+  });
+
+  test('the vault gets fresh keys when a key is regenerated or the endpoint is re-created', () => {
+    // value_wo is re-sent only when value_wo_version changes. The version is derived from a
+    // per-key marker that is replaced on a rotation bump (triggers_replace) and when the endpoint
+    // is replaced (its id counts as changed only then), so both events refresh the secret.
+    const { parsed } = synthServing(blueGreen, { keyRotation: { secondary: 1 } });
+    const endpoint = addressOf(parsed, 'azapi_resource', 'Serving/Endpoint');
     const secrets = byPath(parsed, 'azurerm_key_vault_secret');
-    expect(secrets['Serving/Keys/SecondarySecret'].value_wo_version).toBe(3);
-    expect(secrets['Serving/Keys/PrimarySecret'].value_wo_version).toBe(1);
+    const markers = byPath(parsed, 'terraform_data');
+    for (const [key, keyType, generation] of [
+      ['primary', 'Primary', 0],
+      ['secondary', 'Secondary', 1],
+    ] as const) {
+      const marker = addressOf(parsed, 'terraform_data', `Serving/Keys/${keyType}Issued`);
+      expect(markers[`Serving/Keys/${keyType}Issued`]).toEqual({
+        triggers_replace: { generation },
+        lifecycle: { replace_triggered_by: [`${endpoint}.id`] },
+      });
+      expect(
+        secrets[`Serving/Keys/${key === 'primary' ? 'Primary' : 'Secondary'}Secret`].value_wo_version,
+      ).toBe(`\${(parseint(substr(sha256(${marker}.id), 0, 12), 16) + 1)}`);
+    }
   });
 
   test("secrets are written only once the deployer's Key Vault grant has had time to take effect", () => {
