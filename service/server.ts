@@ -160,7 +160,14 @@ export async function startService(
   }
   const probeUrl = probes ? `http://${host}:${probes.port}` : undefined;
   const cores = availableCores();
-  logger.info('listening', { url, probeUrl, deployment: config.deploymentName, maxConnections, cores });
+  logger.info('listening', {
+    url,
+    probeUrl,
+    probeThreadNice: probes?.nice,
+    deployment: config.deploymentName,
+    maxConnections,
+    cores,
+  });
   const workerMinRows = resolveWorkerMinRows(config.ortWorkerMinRows, cores);
   if (!config.apiKey && !isLoopback(address.address)) {
     logger.warn('scoring is unauthenticated on a non-loopback address', {

@@ -45,6 +45,8 @@ export class ProbeServer {
     shared: SharedArrayBuffer,
     /** The probe port actually bound. */
     readonly port: number,
+    /** The probe thread's nice value (PROBE_THREAD_NICE when permitted). */
+    readonly nice: number,
   ) {
     this.shared = new Int32Array(shared);
     this.beat = setInterval(
@@ -79,7 +81,7 @@ export class ProbeServer {
     return new Promise<ProbeServer>((resolve, reject) => {
       const onMessage = (msg: FromProbeWorker): void => {
         cleanup();
-        if (msg.type === 'listening') resolve(new ProbeServer(thread, shared, msg.port));
+        if (msg.type === 'listening') resolve(new ProbeServer(thread, shared, msg.port, msg.nice));
         else {
           void thread.terminate();
           reject(
