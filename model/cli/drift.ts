@@ -2,7 +2,7 @@
  * npm run drift -- --baseline <model package> --current <file.csv | log-analytics> [options]
  *
  * Compares current data with the model's baseline (the distributions in its manifest) and
- * writes drift-report.json and drift-report.html. Exit code: 0 no drift, 1 drift, 2 error (with
+ * writes drift-report.json, drift-report.html and a markdown summary drift.md. Exit code: 0 no drift, 1 drift, 2 error (with
  * the reason on stderr). When APPLICATIONINSIGHTS_CONNECTION_STRING is set it also sends the
  * drift metrics the alert watches (model/drift/metrics.ts); otherwise it says it skipped them.
  */
@@ -13,6 +13,7 @@ import { compareWithBaseline, type CurrentData, type RawBaseline } from '../drif
 import { parseDuration } from '../drift/duration';
 import { driftMetricRecords, emitDriftMetrics } from '../drift/metrics';
 import { renderDriftHtml } from '../drift/render-html';
+import { renderDriftMarkdown } from '../drift/render-markdown';
 import { csvCurrentData, readCsvFeatures } from '../drift/sources/csv-source';
 import { currentFromDriftWindows, driftWindowKql, logAnalyticsQuery } from '../drift/sources/log-analytics';
 import type { DriftThresholds } from '../drift/thresholds';
@@ -33,8 +34,9 @@ const USAGE = `usage: npm run drift -- --baseline <model package> --current <fil
   --correction C          none | bonferroni (default none)
   --min-rows N            fewer current rows is an error (default 100)
   --skip-invalid          skip and count invalid CSV rows instead of failing
-  --out-dir DIR           where the reports go (default drift-report)
-  --environment NAME      'environment' dimension of the metrics (or DRIFT_ENVIRONMENT; default local)
+  --out-dir DIR           where the reports go (default drift-report); --out is the same
+  --environment NAME      'environment' dimension of the metrics (or DRIFT_ENVIRONMENT; default local);
+                          --env is the same
 exit: 0 no drift, 1 drift, 2 error`;
 
 export const EXIT = { ok: 0, drift: 1, error: 2 } as const;
@@ -54,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
     'min-rows': { type: 'string' },
     'skip-invalid': { type: 'boolean' },
     'out-dir': { type: 'string' },
+    out: { type: 'string' },
     environment: { type: 'string' },
+    env: { type: 'string' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -113,12 +117,15 @@ async function main(argv: string[]): Promise<number> {
     rawBaseline = { numeric: (await readCsvFeatures(baselineData, manifest, { skipInvalid })).numeric };
 
   const report = compareWithBaseline(manifest, current, { thresholds, rawBaseline });
-  const outDir = path.resolve(stringOption(values, 'out-dir') ?? 'drift-report');
+  const outDir = path.resolve(
+    stringOption(values, 'out-dir') ?? stringOption(values, 'out') ?? 'drift-report',
+  );
   fs.mkdirSync(outDir, { recursive: true });
   const jsonPath = path.join(outDir, 'drift-report.json');
   const htmlPath = path.join(outDir, 'drift-report.html');
   fs.writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(htmlPath, renderDriftHtml(report));
+  fs.writeFileSync(path.join(outDir, 'drift.md'), renderDriftMarkdown(report));
 
   const lines = report.features.map(
     (f) =>
@@ -128,7 +135,11 @@ async function main(argv: string[]): Promise<number> {
     `${report.drifted ? `drift detected in ${report.driftedFeatures.length} of ${report.features.length} tests` : `no drift in ${report.features.length} tests`} (${report.model}, ${report.rows.current} current rows from ${report.source})\n${lines.join('\n')}\nwrote ${jsonPath}\nwrote ${htmlPath}\n`,
   );
 
-  const environment = stringOption(values, 'environment') ?? process.env.DRIFT_ENVIRONMENT ?? 'local';
+  const environment =
+    stringOption(values, 'environment') ??
+    stringOption(values, 'env') ??
+    process.env.DRIFT_ENVIRONMENT ??
+    'local';
   const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
   if (connectionString) {
     const records = driftMetricRecords(report, environment);

@@ -106,7 +106,7 @@ test('GIVEN data generated with --drift THEN exit 1 and the shifted features are
     fx.driftedCsv,
     '--baseline-data',
     fx.trainCsv,
-    '--out-dir',
+    '--out',
     'drift',
   ]);
   expect(r.stderr).toBe('');
@@ -126,6 +126,9 @@ test('GIVEN data generated with --drift THEN exit 1 and the shifted features are
   const html = fs.readFileSync(path.join(dir, 'drift', 'drift-report.html'), 'utf8');
   expect(html.indexOf('id="f-amount"')).toBeLessThan(html.indexOf('id="f-merchant_category"'));
   expect((html.match(/<svg /g) ?? []).length).toBe(12);
+  const md = fs.readFileSync(path.join(dir, 'drift', 'drift.md'), 'utf8');
+  expect(md).toMatch(/\*\*Drift detected\*\* in \d+ of 12 tests/);
+  expect(md).toMatch(/^\| amount \| ks \| 0\.\d+ \| [^|]+ \| [^|]+ \| \*\*yes\*\* \(p-value/m);
 }, 60_000);
 
 test('errors exit 2 with the reason: missing package, too few rows, bad option', async () => {
@@ -223,7 +226,7 @@ test('GIVEN a connection string THEN the drift metrics of the contract reach the
         '--no-score',
         '--out-dir',
         'metrics',
-        '--environment',
+        '--env',
         'staging',
       ],
       {
