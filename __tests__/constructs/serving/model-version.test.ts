@@ -24,12 +24,17 @@ const rollout = {
 };
 
 describe('model references', () => {
-  test('registry deployments reference azureml://registries/<registry>/models/<name>/versions/<v>', () => {
+  test('registry deployments reference azureml://registries/<shared registry>/models/<name>/versions/<v>, the version read at plan', () => {
     const { parsed } = synthServing(rollout, undefined, 'dev');
     const blue = byPath(parsed, 'azapi_resource')['Serving/Endpoint/Deployments/blue'];
     expect((blue.body as { properties: { model: string } }).properties.model).toMatch(
-      /^azureml:\/\/registries\/mlr-fraud-dev-[a-z0-9]{6}\/models\/fraud-detection-model\/versions\/1$/,
+      /^azureml:\/\/registries\/mlr-fraud-shared-[a-z0-9]{6}\/models\/fraud-detection-model\/versions\/\$\{data\.azapi_resource\.Serving_RegistryModels_blue_Lookup_[0-9A-F]{8}\.name\}$/,
     );
+    const lookups = (parsed as unknown as { data: Record<string, Record<string, { name: string }>> }).data
+      .azapi_resource;
+    expect(
+      Object.entries(lookups).find(([id]) => id.startsWith('Serving_RegistryModels_blue_Lookup_'))?.[1].name,
+    ).toBe('1');
   });
 
   test('dev can ship a local package: asset -> blobs -> datastore -> workspace model version', () => {

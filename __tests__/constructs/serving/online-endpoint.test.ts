@@ -64,8 +64,9 @@ describe('OnlineEndpoint in the prod stack (blue/green canary + mirror)', () => 
       },
     });
     const body = green.body as { properties: { model: string; environmentId: string } };
+    // The version comes from the plan-time look-up of the shared registry (a missing one fails plan).
     expect(body.properties.model).toMatch(
-      /^azureml:\/\/registries\/mlr-fraud-prd-[a-z0-9]{6}\/models\/fraud-detection-model\/versions\/2$/,
+      /^azureml:\/\/registries\/mlr-fraud-shared-[a-z0-9]{6}\/models\/fraud-detection-model\/versions\/\$\{data\.azapi_resource\.Serving_RegistryModels_green_Lookup_[0-9A-F]{8}\.name\}$/,
     );
     expect(body.properties.environmentId).toBe(
       '${azapi_resource.Serving_ScoringImage_EnvironmentVersion_052E06EC.id}',
@@ -200,7 +201,7 @@ describe('ordering on the synthesized graph', () => {
     traffic: { blue: 90, green: 10 },
   };
 
-  test('a model bump on one deployment changes only that deployment', () => {
+  test('a model bump on one deployment changes only that deployment (through its model look-up)', () => {
     const before = synthServing(base).parsed;
     const after = synthServing({
       ...base,
@@ -213,7 +214,19 @@ describe('ordering on the synthesized graph', () => {
           changed.push(`${type}.${id}`);
       }
     }
-    expect(changed).toEqual([addressOf(after, 'azapi_resource', 'Serving/Endpoint/Deployments/green')]);
+    // The deployment's `model` references the version's plan-time look-up, so the only changed
+    // block is green's look-up; at plan the new version flows into green's deployment alone.
+    expect(changed).toEqual([]);
+    const data = (p: typeof after) =>
+      (p as unknown as { data: Record<string, Record<string, unknown>> }).data;
+    const changedData = Object.entries(data(after).azapi_resource ?? {})
+      .filter(([id, block]) => JSON.stringify(block) !== JSON.stringify(data(before).azapi_resource?.[id]))
+      .map(([id]) => id);
+    expect(changedData).toEqual([expect.stringMatching(/^Serving_RegistryModels_green_Lookup_/)]);
+    const green = after.resource.azapi_resource[
+      addressOf(after, 'azapi_resource', 'Serving/Endpoint/Deployments/green').split('.')[1]!
+    ] as { body: { properties: { model: string } } };
+    expect(green.body.properties.model).toContain(`data.azapi_resource.${changedData[0]}.name`);
     expect(JSON.stringify(after.ephemeral)).toBe(JSON.stringify(before.ephemeral));
   });
 
