@@ -86,13 +86,13 @@ describe('main.ts with a broken rollout (a copy of the project files that matter
   test('prints one clean message naming stacks/rollout.ts, no stack trace, and exits 1', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-error-'));
     try {
-      for (const sub of ['stacks', 'constructs', 'scripts']) {
-        fs.cpSync(path.join(root, sub), path.join(dir, sub), { recursive: true });
-      }
+      // stacks/ and main.ts are copied (rollout.ts is edited); everything else is linked.
+      fs.cpSync(path.join(root, 'stacks'), path.join(dir, 'stacks'), { recursive: true });
       fs.copyFileSync(path.join(root, 'main.ts'), path.join(dir, 'main.ts'));
-      fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-      fs.symlinkSync(path.join(root, 'service'), path.join(dir, 'service'));
-      fs.symlinkSync(path.join(root, 'model'), path.join(dir, 'model'));
+      for (const entry of fs.readdirSync(root)) {
+        if (['stacks', 'main.ts', '.git', 'cdktf.out'].includes(entry)) continue;
+        fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
+      }
       const file = path.join(dir, 'stacks/rollout.ts');
       const source = fs.readFileSync(file, 'utf8');
       const cut = source.replace(/\n {2}prod: \{[\s\S]*?\n {2}\},\n/, '\n');

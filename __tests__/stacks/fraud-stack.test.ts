@@ -35,6 +35,12 @@ function synthEnv(envName: EnvName) {
   return { stack, json, parsed: JSON.parse(json) as StackJson };
 }
 
+/** The plan-time guard of stacks/backend.ts (other terraform_data resources are not guards). */
+const localStateGuards = (parsed: StackJson): Record<string, unknown>[] =>
+  Object.entries(parsed.resource.terraform_data ?? {})
+    .filter(([id]) => id.startsWith('LocalStateGuard'))
+    .map(([, block]) => block);
+
 const synths = Object.fromEntries(ENV_NAMES.map((e) => [e, synthEnv(e)])) as Record<
   EnvName,
   ReturnType<typeof synthEnv>
@@ -60,7 +66,7 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
   });
 
   test('local state: only dev may plan against it; the others carry the plan-time guard', () => {
-    const guards = Object.values(parsed.resource.terraform_data ?? {});
+    const guards = localStateGuards(parsed);
     if (envName === 'dev') {
       expect(guards).toEqual([]);
     } else {
@@ -191,7 +197,7 @@ describe('FraudStack per-environment differences', () => {
     });
     const parsed = JSON.parse(Testing.synth(stack)) as StackJson;
     expect(parsed.terraform.backend).toEqual({ local: { path: '../../../terraform.fraud-prod.tfstate' } });
-    expect(parsed.resource.terraform_data).toBeUndefined();
+    expect(localStateGuards(parsed)).toEqual([]);
   });
 
   test('remote backend: one state blob per stack, Entra ID auth', () => {
@@ -209,7 +215,7 @@ describe('FraudStack per-environment differences', () => {
       },
     });
     const parsed = JSON.parse(Testing.synth(stack)) as StackJson;
-    expect(parsed.resource.terraform_data).toBeUndefined();
+    expect(localStateGuards(parsed)).toEqual([]);
     expect(parsed.terraform.backend).toEqual({
       azurerm: {
         resource_group_name: 'rg-tfstate',
