@@ -4,6 +4,7 @@
  * where environment settings are validated.
  */
 import { computeClusterErrors } from '../constructs/jobs/compute-cluster';
+import { formatValue as show } from '../constructs/core/values';
 
 /** The Azure ML compute cluster the jobs run on (scales to zero between runs). */
 export interface ComputeClusterSettings {
@@ -53,7 +54,6 @@ export function retrainingEnabled(env: string, jobs: JobsSettings | undefined): 
   return jobs?.retraining?.isEnabled ?? env !== 'prod';
 }
 
-const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
 const DATA_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Problems of one environment's jobs settings, as `<env>.jobs.<field> = <value>: <rule>`. */

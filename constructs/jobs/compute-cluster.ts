@@ -15,6 +15,7 @@
 import { Construct } from 'constructs';
 import { AzapiResource, mlType } from '../azapi';
 import { MlWorkspace } from '../platform/ml-workspace';
+import { formatValue as show } from '../core/values';
 
 export const COMPUTE_TYPE = mlType('workspaces/computes');
 
@@ -38,7 +39,6 @@ export interface ComputeClusterProps {
 
 const NAME = /^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9-]{2,23}$/;
 const VM_SIZE = /^(Standard|Basic)_[A-Za-z0-9_]+$/;
-const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v));
 const isIntIn = (v: unknown, min: number, max: number): boolean =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
