@@ -125,18 +125,18 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
   if (problems.length > 0) throw new Error(`stacks/rollout.ts: ${problems.join('; ')}`);
   const rollout = raw as RolloutState;
 
-  const source = makeSource(values, io);
   const { stable, canaries } = canaryRoles(rollout);
-  const deployments = stable ? [stable, ...canaries] : [];
-  const data = deployments.length > 1 ? await source.load(window, deployments) : new Map();
-  for (const w of source.warnings ?? []) io.err(`canary: warning: ${w}`);
+  // Without a canary there is nothing to read: no data source is needed (or contacted).
+  const source = stable && canaries.length > 0 ? makeSource(values, io) : undefined;
+  const data = source && stable ? await source.load(window, [stable, ...canaries]) : new Map<string, never>();
+  for (const w of source?.warnings ?? []) io.err(`canary: warning: ${w}`);
   const maxStep = (ENVIRONMENTS[envName] as { serving?: { maxCanaryStep?: number } }).serving?.maxCanaryStep;
   const analysis = analyzeCanaries({
     environment: envName,
     rollout,
     data,
     window,
-    source: source.description,
+    source: source?.description ?? 'none (no canary)',
     thresholds: settings,
     ...(maxStep !== undefined ? { maxStep } : {}),
   });
