@@ -1,14 +1,14 @@
 /**
  * npm run train -- --data file.csv [--out models] [--name fraud-detection-model] [--version V]
  *                  [--skip-invalid] [--seed S] [--trees N] [--depth D] [--learning-rate R]
- *                  [--no-data-summary] [--data-asset name:version] [--code-version V] [--job-id ID]
+ *                  [--min-leaf N] [--l2 L] [--bins B] [--no-data-summary] [--data-asset name:version] [--code-version V] [--job-id ID]
  *
  * Trains on a CSV in the original schema, shows a progress bar on stderr and prints a
  * one-screen summary; the model package goes to <out>/<name>/<version>/.
  */
 import * as path from 'node:path';
 import { CsvValidationError } from '../data/csv';
-import type { GbdtParams } from '../train/gbdt';
+import { DEFAULT_GBDT_PARAMS, type GbdtParams } from '../train/gbdt';
 import { jobIdFromEnvironment } from '../jobs/training-job';
 import { resolveTrainingDataFile } from '../jobs/data-input';
 import { DEFAULT_MODEL_NAME, trainModelPackage } from '../train/api';
@@ -22,10 +22,12 @@ const USAGE = `usage: npm run train -- --data file.csv [options]
   --version v            package version (default: UTC time, e.g. 20261127-041200-123); never overwritten
   --skip-invalid         skip and count invalid rows instead of failing
   --seed S               split and sampling seed (default 42)
-  --trees N              boosting rounds, upper bound with early stopping (default 200)
-  --depth D              maximum tree depth (default 6)
-  --learning-rate R      shrinkage (default 0.05)
-  --min-leaf N           minimum training rows per leaf (default 100)
+  --trees N              boosting rounds, upper bound with early stopping (default ${DEFAULT_GBDT_PARAMS.nTrees})
+  --depth D              maximum tree depth (default: chosen on the validation split, see below)
+  --learning-rate R      shrinkage (default ${DEFAULT_GBDT_PARAMS.learningRate})
+  --min-leaf N           minimum training rows per leaf (default: chosen on the validation split)
+  --l2 L                 L2 regularization of leaf values (default ${DEFAULT_GBDT_PARAMS.l2})
+  --bins B               value bins per feature, 2..255 (default ${DEFAULT_GBDT_PARAMS.maxBins})
   --subsample F          row fraction per tree (default 1)
   --colsample F          feature fraction per tree (default 1)
   --early-stopping N     rounds without validation improvement before stopping; 0 = off (default 20)
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
     depth: { type: 'string' },
     'learning-rate': { type: 'string' },
     'min-leaf': { type: 'string' },
+    l2: { type: 'string' },
+    bins: { type: 'string' },
     subsample: { type: 'string' },
     colsample: { type: 'string' },
     'early-stopping': { type: 'string' },
@@ -78,6 +82,10 @@ async function main(): Promise<void> {
   if (lr !== undefined) params.learningRate = lr;
   const minLeaf = intOption(values, 'min-leaf', 1, 10_000_000);
   if (minLeaf !== undefined) params.minSamplesLeaf = minLeaf;
+  const l2 = numberOption(values, 'l2', 0, 1e9);
+  if (l2 !== undefined) params.l2 = l2;
+  const bins = intOption(values, 'bins', 2, 255);
+  if (bins !== undefined) params.maxBins = bins;
   const subsample = numberOption(values, 'subsample', 1e-3, 1);
   if (subsample !== undefined) params.subsample = subsample;
   const colsample = numberOption(values, 'colsample', 1e-3, 1);
@@ -119,7 +127,14 @@ async function main(): Promise<void> {
       ` (train ${mt.rows.train} / validation ${mt.rows.validation} / test ${mt.rows.test})` +
       (csv && csv.skipped > 0 ? `, ${csv.skipped} invalid rows skipped` : ''),
     `  fraud     ${(100 * mt.fraudRate).toFixed(2)} % of rows`,
-    `  trees     ${mt.trees} (depth ${String(m.params.maxDepth)}, learning rate ${String(m.params.learningRate)})`,
+    `  trees     ${mt.trees} (depth ${String(m.params.maxDepth)}, min leaf ${String(m.params.minSamplesLeaf)}, learning rate ${String(m.params.learningRate)})`,
+    ...(result.run.candidates.length > 0
+      ? [
+          `  chosen    on validation log loss: ${result.run.candidates
+            .map((c) => `${c.label} ${c.validationLoss.toFixed(5)} (${c.trees} trees)`)
+            .join(', ')}`,
+        ]
+      : []),
     '                 ROC AUC   PR AUC    log loss  Brier',
     `  GBDT           ${f4(mt.rocAuc)}    ${f4(mt.prAuc)}    ${f4(mt.logLoss)}    ${f4(mt.brier)}`,
     `  logistic       ${f4(mt.baseline.rocAuc)}    ${f4(mt.baseline.prAuc)}    ${f4(mt.baseline.logLoss)}    ${f4(mt.baseline.brier)}`,

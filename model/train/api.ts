@@ -61,6 +61,8 @@ export interface TrainProgressEvent {
   stage: TrainStage;
   /** For stage 'train': trees built so far and the planned total. */
   tree?: number;
+  /** For stage 'train': the regularization candidate being trained (see adaptive.ts), if any. */
+  candidate?: string;
   totalTrees?: number;
   validLoss?: number;
   /** For stage 'read': rows read so far. */
@@ -471,7 +473,14 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   const trained = trainWithAdaptiveDefaults(
     { X: train.X, y: train.y, rows: train.rows, width, valid },
     plan.userParams,
-    (p) => progress({ stage: 'train', tree: p.tree, totalTrees: p.totalTrees, validLoss: p.validLoss }),
+    (p) =>
+      progress({
+        stage: 'train',
+        tree: p.tree,
+        totalTrees: p.totalTrees,
+        validLoss: p.validLoss,
+        ...(p.candidate !== undefined ? { candidate: p.candidate } : {}),
+      }),
   );
   const model = trained.result.model;
   const run: TrainingRunInfo = {

@@ -31,15 +31,15 @@ import { SEGMENT_FIELDS } from './kernels';
 import { HalfRunner, sharedF32, sharedF64, sharedI32, sharedU8, WORKER_MIN_TRAINING_ROWS } from './parallel';
 
 export interface GbdtParams {
-  /** Boosting rounds (upper bound when early stopping is on). @default 200 */
+  /** Boosting rounds (upper bound when early stopping is on). @default 500 */
   nTrees: number;
-  /** Shrinkage applied to each leaf value. @default 0.05 */
+  /** Shrinkage applied to each leaf value. @default 0.1 */
   learningRate: number;
-  /** Maximum depth of a tree (root = depth 0). @default 6 */
+  /** Maximum depth of a tree (root = depth 0). @default 6 (trainModelPackage chooses it on validation: adaptive.ts) */
   maxDepth: number;
   /** Maximum leaves per tree. @default 2^maxDepth */
   maxLeaves: number;
-  /** Minimum training rows in a leaf. @default 100 */
+  /** Minimum training rows in a leaf. @default 100 (trainModelPackage chooses it on validation: adaptive.ts) */
   minSamplesLeaf: number;
   /** Minimum hessian sum in a leaf. @default 0.001 */
   minChildWeight: number;
@@ -53,7 +53,7 @@ export interface GbdtParams {
   colsample: number;
   /** Value bins per feature (2..255). @default 255 */
   maxBins: number;
-  /** Stop after this many rounds without validation improvement; 0 disables. @default 20 */
+  /** Stop after this many rounds without validation improvement; 0 disables. @default 30 */
   earlyStoppingRounds: number;
   /** Seed for row/column sampling. @default 42 */
   seed: number;
@@ -62,8 +62,8 @@ export interface GbdtParams {
 }
 
 export const DEFAULT_GBDT_PARAMS: Readonly<GbdtParams> = {
-  nTrees: 200,
-  learningRate: 0.05,
+  nTrees: 500,
+  learningRate: 0.1,
   maxDepth: 6,
   maxLeaves: 0,
   minSamplesLeaf: 100,
@@ -73,7 +73,7 @@ export const DEFAULT_GBDT_PARAMS: Readonly<GbdtParams> = {
   subsample: 1,
   colsample: 1,
   maxBins: MAX_BINS,
-  earlyStoppingRounds: 20,
+  earlyStoppingRounds: 30,
   seed: 42,
   threads: Math.min(2, availableParallelism()),
 };
