@@ -9,6 +9,7 @@ import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { Construct } from 'constructs';
 import { AzapiProvider } from '../constructs/azapi';
+import { managedIdentity } from '../constructs/core/grants';
 import { platformNames, PlatformNames } from '../constructs/core/naming';
 import { ExistingModelRegistry, Platform } from '../constructs/platform';
 import { PolicyAspect, requiredTagsRule, SECURITY_RULES, TagsAspect } from '../constructs/policy';
@@ -135,7 +136,11 @@ export class FraudStack extends TerraformStack {
       },
     ]);
     // The workspace uses models and images from the registry.
-    this.modelRegistry.grantUse('WorkspaceRegistryUser', workspace.principalId);
+    this.modelRegistry.grant(
+      'WorkspaceRegistryUser',
+      'AzureML Registry User',
+      managedIdentity(workspace.principalId),
+    );
 
     this.serving = new Serving(this, 'Serving', {
       envName: props.envName,

@@ -20,6 +20,7 @@ import {
   JobImage,
   JobSchedule,
 } from '../constructs/jobs';
+import { managedIdentity } from '../constructs/core/grants';
 import { ContainerRegistry } from '../constructs/platform/container-registry';
 import { MlWorkspace } from '../constructs/platform/ml-workspace';
 import { SecureStorage } from '../constructs/platform/storage';
@@ -91,8 +92,9 @@ export class Jobs extends Construct {
     });
     // What the jobs' identity needs and nothing more: pull the job image, read the code and the
     // training data, write the job outputs (all in the workspace storage account).
-    props.containerRegistry.grantPull('JobClusterAcrPull', this.cluster.principalId, 'ServicePrincipal');
-    props.storage.grantBlobReadWrite('JobClusterBlobReadWrite', this.cluster.principalId, 'ServicePrincipal');
+    const identity = managedIdentity(this.cluster.principalId);
+    props.containerRegistry.grant('JobClusterAcrPull', 'AcrPull', identity);
+    props.storage.grant('JobClusterBlobReadWrite', 'Storage Blob Data Contributor', identity);
 
     this.image = new JobImage(this, 'Image', {
       workspace: props.workspace,

@@ -19,6 +19,7 @@ import { OnlineEndpoint } from '../constructs/serving/online-endpoint';
 import { EnvironmentRollout, modelRefOf } from '../constructs/serving/rollout-validation';
 import { BuildContextWriter, ScoringImage } from '../constructs/serving/scoring-image';
 import { SecureStorage } from '../constructs/platform/storage';
+import { managedIdentity } from '../constructs/core/grants';
 import type { ServingSettings } from './serving-settings';
 
 export interface ServingProps {
@@ -108,12 +109,15 @@ export class Serving extends Construct {
       tags,
       // The endpoint identity pulls the image, reads models (registry and workspace storage) and
       // may publish telemetry with Entra auth; granted before any deployment starts.
-      grantIdentity: (principalId) => [
-        props.containerRegistry.grantPull('EndpointAcrPull', principalId, 'ServicePrincipal'),
-        props.storage.grantBlobRead('EndpointBlobRead', principalId, 'ServicePrincipal'),
-        props.modelRegistry.grantUse('EndpointRegistryUser', principalId, 'ServicePrincipal'),
-        props.appInsights.grantPublishMetrics('EndpointPublishMetrics', principalId, 'ServicePrincipal'),
-      ],
+      grantIdentity: (principalId) => {
+        const identity = managedIdentity(principalId);
+        return [
+          props.containerRegistry.grant('EndpointAcrPull', 'AcrPull', identity),
+          props.storage.grant('EndpointBlobRead', 'Storage Blob Data Reader', identity),
+          props.modelRegistry.grant('EndpointRegistryUser', 'AzureML Registry User', identity),
+          props.appInsights.grant('EndpointPublishMetrics', 'Monitoring Metrics Publisher', identity),
+        ];
+      },
     });
 
     const autoscale: Record<string, DeploymentAutoscale> = {};

@@ -98,8 +98,7 @@ export class SharedStack extends TerraformStack {
       grantRole(publishers, p.name, {
         scopeId: this.modelRegistry.registryId,
         roleName: 'AzureML Registry User',
-        principalId: p.objectId,
-        principalType: p.principalType ?? 'ServicePrincipal',
+        grantee: { principalId: p.objectId, principalType: p.principalType ?? 'ServicePrincipal' },
         description: `${p.name}: registers model versions`,
       });
     }
@@ -112,13 +111,15 @@ export class SharedStack extends TerraformStack {
       });
       // Ids come from the settings' fixed names (never from object ids, which may be tokens).
       for (const d of deployers) {
-        const type = d.principalType ?? 'ServicePrincipal';
-        this.modelRegistry.grantRead(`Deployer-${d.name}-Read`, d.objectId, type);
+        const deployer = {
+          principalId: d.objectId,
+          principalType: d.principalType ?? 'ServicePrincipal',
+        } as const;
+        this.modelRegistry.grant(`Deployer-${d.name}-Read`, 'Reader', deployer);
         this.modelRegistry.grantAssignUse(
           `Deployer-${d.name}-AssignUse`,
-          d.objectId,
+          deployer,
           registryUser.roleDefinitionId,
-          type,
         );
       }
     }

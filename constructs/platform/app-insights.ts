@@ -1,7 +1,6 @@
 import { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct } from 'constructs';
-import { grantRole, PrincipalType } from '../core/grants';
+import { GrantableResource } from '../core/grants';
 import { LogAnalytics } from './log-analytics';
 import { MetricAggregation, MetricRef } from '../core/metric';
 import { checkAzureName } from '../core/naming';
@@ -23,7 +22,10 @@ export interface AppInsightsProps extends PlatformResourceProps {
 }
 
 /** Workspace-based Application Insights for the scoring service. */
-export class AppInsights extends Construct {
+/** Roles that can be granted on Application Insights. */
+export type AppInsightsRole = 'Monitoring Metrics Publisher';
+
+export class AppInsights extends GrantableResource<AppInsightsRole> {
   public readonly resource: ApplicationInsights;
   public readonly appInsightsId: string;
   /** Connection string for the service (`APPLICATIONINSIGHTS_CONNECTION_STRING`); sensitive. */
@@ -67,17 +69,8 @@ export class AppInsights extends Construct {
     return this.metric('exceptions/server', aggregation);
   }
 
-  /** Entra ID ingestion (`Monitoring Metrics Publisher`), needed when local auth is disabled. */
-  public grantPublishMetrics(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.appInsightsId,
-      roleName: 'Monitoring Metrics Publisher',
-      principalId,
-      principalType,
-    });
+  /** Roles granted through {@link grant} apply to this resource. */
+  protected get grantScopeId(): string {
+    return this.appInsightsId;
   }
 }

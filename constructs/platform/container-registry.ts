@@ -1,7 +1,6 @@
 import { ContainerRegistry as AzContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct } from 'constructs';
-import { grantRole, PrincipalType } from '../core/grants';
+import { GrantableResource } from '../core/grants';
 import { MetricAggregation, MetricRef } from '../core/metric';
 import { checkAzureName } from '../core/naming';
 import { PlatformResourceProps } from '../core/platform-props';
@@ -19,7 +18,10 @@ export interface ContainerRegistryProps extends PlatformResourceProps {
  * Azure Container Registry with the admin user off and anonymous pull off: images are pulled
  * with managed identities (`grantPull`).
  */
-export class ContainerRegistry extends Construct {
+/** Roles that can be granted on the container registry. */
+export type ContainerRegistryRole = 'AcrPull' | 'AcrPush';
+
+export class ContainerRegistry extends GrantableResource<ContainerRegistryRole> {
   public readonly resource: AzContainerRegistry;
   public readonly registryId: string;
   public readonly registryName: string;
@@ -60,13 +62,8 @@ export class ContainerRegistry extends Construct {
     return { resourceId: this.registryId, namespace: NAMESPACE, name: 'StorageUsed', aggregation };
   }
 
-  /** Pull images (`AcrPull`), e.g. for an online endpoint's identity. */
-  public grantPull(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
-    return grantRole(this, id, { scopeId: this.registryId, roleName: 'AcrPull', principalId, principalType });
-  }
-
-  /** Push and pull images (`AcrPush`), e.g. for image builds. */
-  public grantPush(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
-    return grantRole(this, id, { scopeId: this.registryId, roleName: 'AcrPush', principalId, principalType });
+  /** Roles granted through {@link grant} apply to this resource. */
+  protected get grantScopeId(): string {
+    return this.registryId;
   }
 }

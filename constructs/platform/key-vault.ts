@@ -1,7 +1,6 @@
 import { KeyVault as AzKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct } from 'constructs';
-import { grantRole, PrincipalType } from '../core/grants';
+import { GrantableResource } from '../core/grants';
 import { MetricAggregation, MetricRef } from '../core/metric';
 import { checkAzureName } from '../core/naming';
 import { PlatformResourceProps, StatefulResourceProps } from '../core/platform-props';
@@ -24,7 +23,13 @@ export interface KeyVaultProps extends PlatformResourceProps, StatefulResourcePr
  * Purge protection means a deleted vault's name stays reserved for the retention period:
  * change the environment's `salt` to get a new name.
  */
-export class KeyVault extends Construct {
+/**
+ * Roles that can be granted on the vault (RBAC data plane): read secret values, manage secrets
+ * (e.g. the deployer writing endpoint keys), or all data-plane operations (the ML workspace).
+ */
+export type KeyVaultRole = 'Key Vault Secrets User' | 'Key Vault Secrets Officer' | 'Key Vault Administrator';
+
+export class KeyVault extends GrantableResource<KeyVaultRole> {
   public readonly resource: AzKeyVault;
   public readonly keyVaultId: string;
   public readonly keyVaultName: string;
@@ -67,45 +72,8 @@ export class KeyVault extends Construct {
     return { resourceId: this.keyVaultId, namespace: NAMESPACE, name: 'ServiceApiLatency', aggregation };
   }
 
-  /** Read secret values (`Key Vault Secrets User`). */
-  public grantSecretsRead(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.keyVaultId,
-      roleName: 'Key Vault Secrets User',
-      principalId,
-      principalType,
-    });
-  }
-
-  /** Create, update and delete secrets (`Key Vault Secrets Officer`), e.g. endpoint keys. */
-  public grantSecretsWrite(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.keyVaultId,
-      roleName: 'Key Vault Secrets Officer',
-      principalId,
-      principalType,
-    });
-  }
-
-  /** All data-plane operations (`Key Vault Administrator`); what the ML workspace identity needs. */
-  public grantAdministrator(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.keyVaultId,
-      roleName: 'Key Vault Administrator',
-      principalId,
-      principalType,
-    });
+  /** Roles granted through {@link grant} apply to this resource. */
+  protected get grantScopeId(): string {
+    return this.keyVaultId;
   }
 }

@@ -3,7 +3,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct } from 'constructs';
 import { AppInsights } from './app-insights';
 import { ContainerRegistry } from './container-registry';
-import { grantRole, PrincipalType } from '../core/grants';
+import { GrantableResource, managedIdentity } from '../core/grants';
 import { KeyVault } from './key-vault';
 import { MetricAggregation, MetricRef } from '../core/metric';
 import { checkAzureName } from '../core/naming';
@@ -31,7 +31,10 @@ export interface MlWorkspaceProps extends PlatformResourceProps, StatefulResourc
  * Control-plane access is granted by the Azure ML service itself when the workspace is created.
  * Key Vault and storage cannot be swapped after creation.
  */
-export class MlWorkspace extends Construct {
+/** Roles that can be granted on the workspace. */
+export type MlWorkspaceRole = 'AzureML Data Scientist';
+
+export class MlWorkspace extends GrantableResource<MlWorkspaceRole> {
   public readonly resource: MachineLearningWorkspace;
   /** ARM id of the workspace (parent id of endpoints, models, environments, schedules). */
   public readonly workspaceId: string;
@@ -73,10 +76,11 @@ export class MlWorkspace extends Construct {
     this.resourceGroupName = props.resourceGroup.name;
     this.principalId = this.resource.identity.principalId;
     this.discoveryUrl = this.resource.discoveryUrl;
+    const identity = managedIdentity(this.principalId);
     this.identityGrants = {
-      storage: props.storage.grantBlobReadWrite('WorkspaceBlobDataContributor', this.principalId),
-      keyVault: props.keyVault.grantAdministrator('WorkspaceKeyVaultAdministrator', this.principalId),
-      containerRegistry: props.containerRegistry.grantPush('WorkspaceAcrPush', this.principalId),
+      storage: props.storage.grant('WorkspaceBlobDataContributor', 'Storage Blob Data Contributor', identity),
+      keyVault: props.keyVault.grant('WorkspaceKeyVaultAdministrator', 'Key Vault Administrator', identity),
+      containerRegistry: props.containerRegistry.grant('WorkspaceAcrPush', 'AcrPush', identity),
     };
   }
 
@@ -90,17 +94,8 @@ export class MlWorkspace extends Construct {
     return this.metric('Failed Runs', aggregation);
   }
 
-  /** Use the workspace for experiments and deployments (`AzureML Data Scientist`). */
-  public grantDataScientist(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.workspaceId,
-      roleName: 'AzureML Data Scientist',
-      principalId,
-      principalType,
-    });
+  /** Roles granted through {@link grant} apply to this resource. */
+  protected get grantScopeId(): string {
+    return this.workspaceId;
   }
 }

@@ -2,21 +2,25 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { Construct } from 'constructs';
 import { AzapiResource, DataAzapiResource, mlType } from '../azapi';
-import { grantRole, PrincipalType } from '../core/grants';
+import { Grantee, GrantableResource, grantRole, IGrantable } from '../core/grants';
 import { checkAzureName } from '../core/naming';
 import { StatefulResourceProps } from '../core/platform-props';
 
 export const REGISTRY_TYPE = mlType('registries');
 
+/**
+ * Roles that can be granted on a registry: use its assets (`AzureML Registry User`, for workspace,
+ * endpoint and job identities) or read it (`Reader`, for deployers' plan-time look-ups).
+ */
+export type ModelRegistryRole = 'AzureML Registry User' | 'Reader';
+
 /** What deployments, jobs and grants need from a registry: the one they create or one they look up. */
-export interface IModelRegistry {
+export interface IModelRegistry extends IGrantable<ModelRegistryRole> {
   /** ARM id of the registry (a Terraform reference). */
   readonly registryId: string;
   readonly registryName: string;
   /** Asset URI of a model version, as deployments reference it. */
   modelAssetUri(model: string, version: string): string;
-  /** Read and use the registry's assets (`AzureML Registry User`). */
-  grantUse(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment;
 }
 
 export type RegistryStorageReplication = 'LRS' | 'ZRS' | 'GRS' | 'RAGRS' | 'GZRS' | 'RAGZRS';
@@ -43,7 +47,7 @@ export interface ModelRegistryProps extends StatefulResourceProps {
  * immutable: a version, once created, cannot change its content, so new models get new
  * version names. The registry creates and manages its own Premium ACR and storage per region.
  */
-export class ModelRegistry extends Construct implements IModelRegistry {
+export class ModelRegistry extends GrantableResource<ModelRegistryRole> implements IModelRegistry {
   public readonly resource: AzapiResource;
   /** ARM id of the registry (parent id of `registries/models`, `.../versions`). */
   public readonly registryId: string;
@@ -114,21 +118,9 @@ export class ModelRegistry extends Construct implements IModelRegistry {
     return `azureml://registries/${this.registryName}/models/${model}/versions/${version}`;
   }
 
-  /** Read and use the registry's assets (`AzureML Registry User`), e.g. for a workspace or endpoint identity. */
-  public grantUse(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.registryId,
-      roleName: 'AzureML Registry User',
-      principalId,
-      principalType,
-    });
-  }
-  /**
-   * Read the registry and its assets (`Reader`): what an environment's deployer needs for the
-   * plan-time look-ups of the registry and of the model versions its deployments reference.
-   */
-  public grantRead(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
-    return grantRole(this, id, { scopeId: this.registryId, roleName: 'Reader', principalId, principalType });
+  /** Roles granted through {@link grant} apply to this registry. */
+  protected get grantScopeId(): string {
+    return this.registryId;
   }
 
   /**
@@ -141,20 +133,14 @@ export class ModelRegistry extends Construct implements IModelRegistry {
    * Azure rejects it, the apply of fraud-shared fails (nothing is granted more widely).
    * @param registryUserRoleGuid GUID of `AzureML Registry User` (e.g. `data.azurerm_role_definition.role_definition_id`)
    */
-  public grantAssignUse(
-    id: string,
-    principalId: string,
-    registryUserRoleGuid: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
+  public grantAssignUse(id: string, grantee: Grantee, registryUserRoleGuid: string): RoleAssignment {
     const only = (source: '@Request' | '@Resource', action: 'write' | 'delete'): string =>
       `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/${action}'})) OR ` +
       `(${source}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${registryUserRoleGuid}}))`;
     const assignment = grantRole(this, id, {
       scopeId: this.registryId,
       roleName: 'Role Based Access Control Administrator',
-      principalId,
-      principalType,
+      grantee,
       description: 'may assign only AzureML Registry User on this registry',
     });
     assignment.condition = `${only('@Request', 'write')} AND ${only('@Resource', 'delete')}`;
@@ -177,7 +163,7 @@ export interface ExistingModelRegistryProps {
  * `data "azapi_resource"`. A missing registry fails `plan` with {@link ExistingModelRegistryProps.missingHint}
  * instead of a bare 404; every id this construct hands out is a reference to the data source.
  */
-export class ExistingModelRegistry extends Construct implements IModelRegistry {
+export class ExistingModelRegistry extends GrantableResource<ModelRegistryRole> implements IModelRegistry {
   public readonly lookup: DataAzapiResource;
   public readonly registryId: string;
   public readonly registryName: string;
@@ -206,12 +192,8 @@ export class ExistingModelRegistry extends Construct implements IModelRegistry {
     return `azureml://registries/${this.lookup.nameAttribute}/models/${model}/versions/${version}`;
   }
 
-  public grantUse(id: string, principalId: string, principalType?: PrincipalType | null): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.registryId,
-      roleName: 'AzureML Registry User',
-      principalId,
-      principalType,
-    });
+  /** Roles granted through {@link grant} apply to the looked-up registry. */
+  protected get grantScopeId(): string {
+    return this.registryId;
   }
 }

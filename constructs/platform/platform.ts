@@ -94,11 +94,10 @@ export class Platform extends Construct {
       preventDestroy: protect,
     });
     // The deployer writes secrets (e.g. endpoint keys) into the RBAC vault.
-    this.deployerSecretsAccess = this.keyVault.grantSecretsWrite(
-      'DeployerSecretsOfficer',
-      props.deployerObjectId,
-      null,
-    );
+    // Its principal type is not known at synth (a user, or CI's service principal): not sent.
+    this.deployerSecretsAccess = this.keyVault.grant('DeployerSecretsOfficer', 'Key Vault Secrets Officer', {
+      principalId: props.deployerObjectId,
+    });
     this.storage = new SecureStorage(this, 'Storage', {
       ...base,
       name: names.storageAccount,

@@ -1,8 +1,7 @@
-import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { StorageAccount as AzStorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { Construct } from 'constructs';
-import { grantRole, PrincipalType } from '../core/grants';
+import { GrantableResource } from '../core/grants';
 import { MetricAggregation, MetricRef } from '../core/metric';
 import { checkAzureName } from '../core/naming';
 import { PlatformResourceProps, StatefulResourceProps } from '../core/platform-props';
@@ -35,7 +34,10 @@ export interface SecureStorageProps extends PlatformResourceProps, StatefulResou
  * container soft delete, change feed. Replication comes from the environment (geo-redundant
  * in prod).
  */
-export class SecureStorage extends Construct {
+/** Roles that can be granted on the storage account (blob data plane). */
+export type StorageRole = 'Storage Blob Data Reader' | 'Storage Blob Data Contributor';
+
+export class SecureStorage extends GrantableResource<StorageRole> {
   public readonly resource: AzStorageAccount;
   public readonly storageAccountId: string;
   public readonly storageAccountName: string;
@@ -114,31 +116,8 @@ export class SecureStorage extends Construct {
     return { resourceId: this.storageAccountId, namespace: NAMESPACE, name: 'Transactions', aggregation };
   }
 
-  /** Read blobs (`Storage Blob Data Reader`). */
-  public grantBlobRead(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.storageAccountId,
-      roleName: 'Storage Blob Data Reader',
-      principalId,
-      principalType,
-    });
-  }
-
-  /** Read and write blobs (`Storage Blob Data Contributor`). */
-  public grantBlobReadWrite(
-    id: string,
-    principalId: string,
-    principalType?: PrincipalType | null,
-  ): RoleAssignment {
-    return grantRole(this, id, {
-      scopeId: this.storageAccountId,
-      roleName: 'Storage Blob Data Contributor',
-      principalId,
-      principalType,
-    });
+  /** Roles granted through {@link grant} apply to this resource. */
+  protected get grantScopeId(): string {
+    return this.storageAccountId;
   }
 }

@@ -3,6 +3,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { TerraformStack, Testing } from 'cdktf';
+import { managedIdentity } from '../../../constructs/core/grants';
 import { AzapiProvider, AzapiResource } from '../../../constructs/azapi';
 import {
   ModelRegistry,
@@ -102,9 +103,9 @@ describe('ModelRegistry', () => {
     expect(probe.mlFlowRegistryUri).toMatch(/\.output\.properties\.mlFlowRegistryUri\}$/);
   });
 
-  test('grantUse assigns AzureML Registry User', () => {
+  test('grant assigns AzureML Registry User (or Reader) on the registry', () => {
     const { stack, registry } = build();
-    registry.grantUse('EndpointUse', 'pid');
+    registry.grant('EndpointUse', 'AzureML Registry User', managedIdentity('pid'));
     expect(Testing.synth(stack)).toHaveResourceWithProperties(RoleAssignment, {
       role_definition_name: 'AzureML Registry User',
       principal_id: 'pid',

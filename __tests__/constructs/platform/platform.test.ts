@@ -11,6 +11,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { TerraformResource, TerraformStack, Testing } from 'cdktf';
+import { managedIdentity } from '../../../constructs/core/grants';
 import { AppInsights } from '../../../constructs/platform/app-insights';
 import { ContainerRegistry } from '../../../constructs/platform/container-registry';
 import { Diagnostics } from '../../../constructs/platform/diagnostics';
@@ -150,42 +151,61 @@ describe('platform constructs', () => {
     expect(p.workspace.principalId).toContain('TfToken');
   });
 
-  test('grant helpers create role assignments under the caller id', () => {
+  test('one grant method on every grantable resource: the role, scoped to the resource, under the caller id', () => {
     const q = fullPlatform();
-    q.containerRegistry.grantPull('EndpointPull', 'pid-1');
-    q.keyVault.grantSecretsRead('ServiceSecrets', 'pid-2');
-    q.keyVault.grantSecretsWrite('Deployer', 'pid-3', null);
-    q.storage.grantBlobRead('Reader', 'pid-4', 'User');
-    q.appInsights.grantPublishMetrics('Publisher', 'pid-5');
-    q.workspace.grantDataScientist('Scientist', 'pid-6', 'Group');
-    const out = Testing.synth(q.stack);
-    expect(out).toHaveResourceWithProperties(RoleAssignment, {
-      role_definition_name: 'AcrPull',
-      principal_id: 'pid-1',
-    });
-    expect(out).toHaveResourceWithProperties(RoleAssignment, {
-      role_definition_name: 'Key Vault Secrets User',
-      principal_id: 'pid-2',
-    });
-    const deployer = (
-      JSON.parse(out) as { resource: { azurerm_role_assignment: Record<string, Record<string, unknown>> } }
+    const assignments = [
+      q.containerRegistry.grant('EndpointPull', 'AcrPull', managedIdentity('pid-1')),
+      q.keyVault.grant('ServiceSecrets', 'Key Vault Secrets User', managedIdentity('pid-2')),
+      q.keyVault.grant('Deployer', 'Key Vault Secrets Officer', { principalId: 'pid-3' }),
+      q.storage.grant('Reader', 'Storage Blob Data Reader', { principalId: 'pid-4', principalType: 'User' }),
+      q.appInsights.grant('Publisher', 'Monitoring Metrics Publisher', managedIdentity('pid-5')),
+      q.workspace.grant('Scientist', 'AzureML Data Scientist', {
+        principalId: 'pid-6',
+        principalType: 'Group',
+      }),
+    ];
+    expect(assignments.map((a) => a.node.path)).toEqual([
+      'platform/Acr/EndpointPull',
+      'platform/KeyVault/ServiceSecrets',
+      'platform/KeyVault/Deployer',
+      'platform/Storage/Reader',
+      'platform/AppInsights/Publisher',
+      'platform/Workspace/Scientist',
+    ]);
+    const all = (
+      JSON.parse(Testing.synth(q.stack)) as {
+        resource: { azurerm_role_assignment: Record<string, Record<string, unknown>> };
+      }
     ).resource.azurerm_role_assignment;
-    const d = Object.values(deployer).find((r) => r.principal_id === 'pid-3');
-    expect(d).toMatchObject({ role_definition_name: 'Key Vault Secrets Officer' });
-    expect(d?.principal_type).toBeUndefined();
-    expect(out).toHaveResourceWithProperties(RoleAssignment, {
-      role_definition_name: 'Storage Blob Data Reader',
+    const byPrincipal = (pid: string) => Object.values(all).find((r) => r.principal_id === pid);
+    const scope = (type: string) =>
+      expect.stringMatching(new RegExp(`^\\$\\{${type}\\.[A-Za-z0-9_]+\\.id\\}$`));
+    expect(byPrincipal('pid-1')).toMatchObject({
+      role_definition_name: 'AcrPull',
+      scope: scope('azurerm_container_registry'),
+      principal_type: 'ServicePrincipal',
+    });
+    expect(byPrincipal('pid-2')).toMatchObject({
+      role_definition_name: 'Key Vault Secrets User',
+      scope: scope('azurerm_key_vault'),
+    });
+    // A grantee without a type (e.g. the deployer) sends none: Azure resolves it.
+    expect(byPrincipal('pid-3')).toMatchObject({ role_definition_name: 'Key Vault Secrets Officer' });
+    expect(byPrincipal('pid-3')?.principal_type).toBeUndefined();
+    expect(byPrincipal('pid-4')).toMatchObject({
+      scope: scope('azurerm_storage_account'),
       principal_type: 'User',
     });
-    expect(out).toHaveResourceWithProperties(RoleAssignment, {
-      role_definition_name: 'Monitoring Metrics Publisher',
-      principal_id: 'pid-5',
-    });
-    expect(out).toHaveResourceWithProperties(RoleAssignment, {
-      role_definition_name: 'AzureML Data Scientist',
+    expect(byPrincipal('pid-5')).toMatchObject({ scope: scope('azurerm_application_insights') });
+    expect(byPrincipal('pid-6')).toMatchObject({
+      scope: scope('azurerm_machine_learning_workspace'),
       principal_type: 'Group',
     });
-    expect(() => q.containerRegistry.grantPull('EndpointPull', 'pid-7')).toThrow(/EndpointPull/);
+    expect(() => q.containerRegistry.grant('EndpointPull', 'AcrPull', managedIdentity('pid-7'))).toThrow(
+      /EndpointPull/,
+    );
+    // @ts-expect-error a role of another resource type does not type-check
+    q.keyVault.grant('Wrong', 'AcrPull', managedIdentity('pid-8'));
   });
 
   test('metric helpers return MetricRefs with namespace, name and default aggregation', () => {
