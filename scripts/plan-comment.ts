@@ -16,6 +16,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { isRecord as isObject } from '../constructs/core/values';
 
 /** The hidden first line the workflow looks for to update its own comment. */
 export const COMMENT_MARKER = '<!-- fraud-mlops:plan-preview -->';
@@ -126,10 +127,6 @@ function statefulKind(rc: ResourceChange): string | undefined {
     .map((v) => (isObject(v) && typeof v.type === 'string' ? v.type : undefined))
     .find((t) => t !== undefined);
   return armType ? STATEFUL_AZAPI_TYPES[armType.split('@')[0].toLowerCase()] : undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The whole comment body, at most `maxChars` characters. */

@@ -6,6 +6,7 @@
 import { DEFAULT_TOP_K } from '../../model/explain';
 import type { Explainer, ExplainerLoad } from '../scoring/explainer';
 import { HttpError } from './errors';
+import { asRecord } from '../../util/values';
 
 /** What a request asked for: no explanation, or the top-k contributions per row. */
 export type ExplainRequest = { readonly explain: false } | { readonly explain: true; readonly top: number };
@@ -19,10 +20,7 @@ const FLAG_RULE = 'must be true or false';
 export function explainRequest(originalUrl: string, body: unknown, maxTop: number): ExplainRequest {
   const q = originalUrl.indexOf('?');
   const query = new URLSearchParams(q >= 0 ? originalUrl.slice(q + 1) : '');
-  const b =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : {};
+  const b = asRecord(body);
   const topRule = `must be an integer in 1..${maxTop}`;
   const errors: { field: string; value: unknown; rule: string }[] = [];
   let explain = false;
