@@ -23,8 +23,9 @@ export interface ServingSettings {
    */
   readonly autoscale?: AutoscaleSettings | false;
   /**
-   * Largest increase of a canary's live traffic per change, in percentage points, enforced by
-   * `npm run rollout -- status --base <ref>` (the PR check). Rolling back is never limited.
+   * Largest increase of ANY deployment's live traffic per change, in percentage points (past
+   * 50 % too), enforced by `npm run rollout -- status --base <ref>` (the PR check). Only an
+   * endpoint marked notLiveYet going live, or a change confirmed with `--rollback`, is exempt.
    * @default - unlimited
    */
   readonly maxCanaryStep?: number;
