@@ -81,6 +81,7 @@ function startServer(serverJs: string, modelDir: string): Promise<{ url: string;
   const child = spawn(process.execPath, [serverJs], {
     env: {
       PATH: process.env.PATH ?? '',
+      NODE_PATH: path.join(ROOT, 'node_modules'), // the bundle keeps onnxruntime-node external
       HOST: '127.0.0.1',
       PORT: '0',
       PROBE_PORT: '0',

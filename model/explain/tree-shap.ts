@@ -9,21 +9,47 @@
  *
  *     expectedValue + sum_f phi[f] = margin(x)        (the model's raw log-odds)
  *
- * Cost per row: O(trees x leaves x depth^2). The path of unique features seen from the root is
+ * Cost per row: O(trees x leaves x depth^2) here; leaf-patterns.ts precomputes per-leaf tables
+ * for O(nodes + leaves x depth), and `TreeShap` uses those unless they would be too large. The path of unique features seen from the root is
  * kept as four parallel arrays; each recursion level works on its own slice of one preallocated
  * buffer (depth d uses d + 1 slots), as in the reference C++ implementation (shap's
  * tree_shap.h, `tree_shap_recursive`, `extend_path`, `unwind_path`, `unwound_path_sum`).
  */
 import type { TreeEnsemble } from './ensemble';
+import { compileLeafPatterns, type RowExplainer } from './leaf-patterns';
+import { extendPath, unwindPath, unwoundPathSum } from './path-weights';
+
+export interface TreeShapOptions {
+  /**
+   * `patterns`: per-leaf tables built at construction (leaf-patterns.ts), faster per
+   * row; `recursive`: Algorithm 2 as published, no tables. `auto` takes the tables unless they
+   * would be too large (deep trees).
+   * @default 'auto'
+   */
+  readonly strategy?: 'auto' | 'patterns' | 'recursive';
+}
 
 export class TreeShap {
   /** E[f(X)] under the training covers: the "bias" every explanation starts from. */
   readonly expectedValue: number;
-  private readonly run: (X: ArrayLike<number>, offset: number, phi: Float64Array) => number;
+  /** The strategy in use (see TreeShapOptions). */
+  readonly strategy: 'patterns' | 'recursive';
+  private readonly run: RowExplainer;
 
-  constructor(readonly ensemble: TreeEnsemble) {
+  constructor(
+    readonly ensemble: TreeEnsemble,
+    options: TreeShapOptions = {},
+  ) {
     this.expectedValue = expectedValueOf(ensemble);
-    this.run = compileTreeShap(ensemble);
+    const wanted = options.strategy ?? 'auto';
+    const tables = wanted === 'recursive' ? undefined : compileLeafPatterns(ensemble);
+    if (wanted === 'patterns' && !tables) {
+      throw new Error(
+        'TreeSHAP: the per-leaf tables would be too large for this ensemble; use the recursive strategy',
+      );
+    }
+    this.strategy = tables ? 'patterns' : 'recursive';
+    this.run = tables ?? compileTreeShap(ensemble);
   }
 
   /**
@@ -40,9 +66,7 @@ export class TreeShap {
  * The recursion as a closure over the ensemble's arrays and one path buffer (V8 keeps closure
  * constants in registers better than `this.` fields: about 2x faster here).
  */
-function compileTreeShap(
-  e: TreeEnsemble,
-): (X: ArrayLike<number>, offset: number, phi: Float64Array) => number {
+function compileTreeShap(e: TreeEnsemble): RowExplainer {
   const { feature: feat, threshold, missingLeft, left, right, value, treeStart } = e;
   // Share of the parent's training rows each node received (1 for roots).
   const share = new Float64Array(feat.length).fill(1);
@@ -153,79 +177,4 @@ function expectedValueOf(e: TreeEnsemble): number {
   let sum = e.baseScore;
   for (let t = 0; t + 1 < e.treeStart.length; t++) sum += ev(e.treeStart[t]);
   return sum;
-}
-
-function extendPath(
-  pf: Int32Array,
-  pz: Float64Array,
-  po: Float64Array,
-  pw: Float64Array,
-  path: number,
-  depth: number,
-  zero: number,
-  one: number,
-  feature: number,
-): void {
-  pf[path + depth] = feature;
-  pz[path + depth] = zero;
-  po[path + depth] = one;
-  pw[path + depth] = depth === 0 ? 1 : 0;
-  for (let i = depth - 1; i >= 0; i--) {
-    pw[path + i + 1] += (one * pw[path + i] * (i + 1)) / (depth + 1);
-    pw[path + i] = (zero * pw[path + i] * (depth - i)) / (depth + 1);
-  }
-}
-
-function unwindPath(
-  pf: Int32Array,
-  pz: Float64Array,
-  po: Float64Array,
-  pw: Float64Array,
-  path: number,
-  depth: number,
-  index: number,
-): void {
-  const one = po[path + index];
-  const zero = pz[path + index];
-  let next = pw[path + depth];
-  for (let i = depth - 1; i >= 0; i--) {
-    if (one !== 0) {
-      const tmp = pw[path + i];
-      pw[path + i] = (next * (depth + 1)) / ((i + 1) * one);
-      next = tmp - (pw[path + i] * zero * (depth - i)) / (depth + 1);
-    } else {
-      pw[path + i] = (pw[path + i] * (depth + 1)) / (zero * (depth - i));
-    }
-  }
-  for (let i = index; i < depth; i++) {
-    pf[path + i] = pf[path + i + 1];
-    pz[path + i] = pz[path + i + 1];
-    po[path + i] = po[path + i + 1];
-  }
-}
-
-/** Sum of the path weights if element `index` were unwound (without changing the path). */
-function unwoundPathSum(
-  pz: Float64Array,
-  po: Float64Array,
-  pw: Float64Array,
-  path: number,
-  depth: number,
-  index: number,
-): number {
-  const one = po[path + index];
-  const zero = pz[path + index];
-  let next = pw[path + depth];
-  let total = 0;
-  // Inverse of extendPath, summing the recovered weights w[i] = tmp * (depth + 1).
-  if (one !== 0) {
-    for (let i = depth - 1; i >= 0; i--) {
-      const tmp = next / ((i + 1) * one);
-      total += tmp;
-      next = pw[path + i] - tmp * zero * (depth - i);
-    }
-  } else {
-    for (let i = depth - 1; i >= 0; i--) total += pw[path + i] / (zero * (depth - i));
-  }
-  return total * (depth + 1);
 }

@@ -74,27 +74,33 @@ function randomRow(rng: Rng, width: number): Float32Array {
   return Float32Array.from({ length: width }, () => (rng.next() < 0.1 ? NaN : rng.next()));
 }
 
-test('TreeSHAP equals brute-force Shapley values (every feature subset) on random trees and inputs', () => {
-  const rng = new Rng(7);
-  let checked = 0;
-  for (let k = 0; k < 12; k++) {
-    const width = rng.int(2, 6);
-    const e = randomEnsemble(rng, width, rng.int(1, 4), rng.int(1, 5));
-    const shap = new TreeShap(e);
-    const phi = new Float64Array(width);
-    for (let r = 0; r < 6; r++) {
-      const x = randomRow(rng, width);
-      const margin = shap.explainRow(x, 0, phi);
-      const exact = bruteForceShapley(e, x);
-      expect(shap.expectedValue).toBeCloseTo(exact.bias, 10);
-      for (let f = 0; f < width; f++) expect(phi[f]).toBeCloseTo(exact.phi[f], 10);
-      // Efficiency: bias + sum(phi) is the margin the trees compute.
-      expect(shap.expectedValue + phi.reduce((s, v) => s + v, 0)).toBeCloseTo(margin, 10);
-      checked++;
+const STRATEGIES = ['patterns', 'recursive'] as const;
+
+test.each(STRATEGIES)(
+  'TreeSHAP (%s) equals brute-force Shapley values (every feature subset) on random trees and inputs',
+  (strategy) => {
+    const rng = new Rng(7);
+    let checked = 0;
+    for (let k = 0; k < 12; k++) {
+      const width = rng.int(2, 6);
+      const e = randomEnsemble(rng, width, rng.int(1, 4), rng.int(1, 5));
+      const shap = new TreeShap(e, { strategy });
+      expect(shap.strategy).toBe(strategy);
+      const phi = new Float64Array(width);
+      for (let r = 0; r < 6; r++) {
+        const x = randomRow(rng, width);
+        const margin = shap.explainRow(x, 0, phi);
+        const exact = bruteForceShapley(e, x);
+        expect(shap.expectedValue).toBeCloseTo(exact.bias, 10);
+        for (let f = 0; f < width; f++) expect(phi[f]).toBeCloseTo(exact.phi[f], 10);
+        // Efficiency: bias + sum(phi) is the margin the trees compute.
+        expect(shap.expectedValue + phi.reduce((s, v) => s + v, 0)).toBeCloseTo(margin, 10);
+        checked++;
+      }
     }
-  }
-  expect(checked).toBe(72);
-});
+    expect(checked).toBe(72);
+  },
+);
 
 function trainSmall(seed: number): { model: GbdtModel; X: Float32Array; rows: number; width: number } {
   const { rows } = generateTransactions({ rows: 3000, seed });
@@ -111,20 +117,23 @@ function trainSmall(seed: number): { model: GbdtModel; X: Float32Array; rows: nu
   return { model, X, rows: rows.length, width };
 }
 
-test('TreeSHAP equals brute force on trained trees over all 11 features', () => {
-  const { model, X, width } = trainSmall(5);
-  const e = ensembleFromGbdt(model);
-  const shap = new TreeShap(e);
-  const phi = new Float64Array(width);
-  for (const row of [0, 17, 123, 999]) {
-    const x = X.subarray(row * width, (row + 1) * width);
-    const margin = shap.explainRow(X, row, phi);
-    expect(margin).toBeCloseTo(predictMargin(model, x, 1)[0], 10);
-    const exact = bruteForceShapley(e, x);
-    expect(shap.expectedValue).toBeCloseTo(exact.bias, 10);
-    for (let f = 0; f < width; f++) expect(phi[f]).toBeCloseTo(exact.phi[f], 10);
-  }
-});
+test.each(STRATEGIES)(
+  'TreeSHAP (%s) equals brute force on trained trees over all 11 features',
+  (strategy) => {
+    const { model, X, width } = trainSmall(5);
+    const e = ensembleFromGbdt(model);
+    const shap = new TreeShap(e, { strategy });
+    const phi = new Float64Array(width);
+    for (const row of [0, 17, 123, 999]) {
+      const x = X.subarray(row * width, (row + 1) * width);
+      const margin = shap.explainRow(X, row, phi);
+      expect(margin).toBeCloseTo(predictMargin(model, x, 1)[0], 10);
+      const exact = bruteForceShapley(e, x);
+      expect(shap.expectedValue).toBeCloseTo(exact.bias, 10);
+      for (let f = 0; f < width; f++) expect(phi[f]).toBeCloseTo(exact.phi[f], 10);
+    }
+  },
+);
 
 test('bias + contributions equal the ONNX Runtime margin within 1e-5, trees read back from model.onnx', async () => {
   const { model, X, rows, width } = trainSmall(9);
