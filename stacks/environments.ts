@@ -65,10 +65,47 @@ export interface AlertReceiver {
   readonly webhookUrl?: string;
 }
 
-/** Alerting settings; thresholds are added by the alerting issue. */
+/**
+ * When the alerts of stacks/monitoring.ts fire. The first three are the original's rules; each
+ * rate is computed per deployment from the endpoint's traffic log, so a bad canary is named.
+ */
+export interface AlertThresholds {
+  /** Server errors (5xx) in % of a deployment's requests over 5 minutes; fires above. @default 5 */
+  readonly errorRatePercent?: number;
+  /** A deployment's P95 request latency in ms over 5 minutes; fires above. @default 2000 */
+  readonly p95LatencyMs?: number;
+  /** Requests answered (neither 5xx nor 429) in % over 5 minutes; fires below. @default 99 */
+  readonly availabilityPercent?: number;
+  /**
+   * Fewer requests than this in a 5-minute window give no error-rate or availability verdict
+   * (one failure in three requests is not an outage). @default 20
+   */
+  readonly minRequests?: number;
+  /** A deployment's average CPU in % over 15 minutes; fires above. @default 85 */
+  readonly cpuPercent?: number;
+  /** Memory of a deployment's fullest instance in % over 5 minutes; fires above. @default 90 */
+  readonly memoryPercent?: number;
+  /** Minutes a deployment must sit at its autoscale maximum before the alert fires. @default 30 */
+  readonly atMaxInstancesMinutes?: 15 | 30 | 60;
+}
+
+/** The thresholds used where an environment sets none. */
+export const DEFAULT_ALERT_THRESHOLDS: Required<AlertThresholds> = {
+  errorRatePercent: 5,
+  p95LatencyMs: 2000,
+  availabilityPercent: 99,
+  minRequests: 20,
+  cpuPercent: 85,
+  memoryPercent: 90,
+  atMaxInstancesMinutes: 30,
+};
+
+/** Alerting settings: receivers of the environment's action group and alert thresholds. */
 export interface AlertSettings {
   /** Who is notified. @default - no receivers (alerts still fire into Azure Monitor) */
   readonly receivers?: readonly AlertReceiver[];
+  /** @default DEFAULT_ALERT_THRESHOLDS */
+  readonly thresholds?: AlertThresholds;
 }
 
 export interface EnvironmentConfig {
@@ -109,7 +146,7 @@ export interface EnvironmentConfig {
    * @default true
    */
   readonly protectStatefulResources?: boolean;
-  /** Alert receivers. @default - no receivers */
+  /** Alert receivers and thresholds. @default - no receivers, DEFAULT_ALERT_THRESHOLDS */
   readonly alerts?: AlertSettings;
   /**
    * Online endpoint: auth mode, autoscale, the canary step guard and key rotation
@@ -359,12 +396,55 @@ export function environmentErrors(env: string, cfg: EnvironmentConfig): string[]
     if ((r.email === undefined) === (r.webhookUrl === undefined)) {
       bad(f, { email: r.email, webhookUrl: r.webhookUrl }, 'must set exactly one of email or webhookUrl');
     }
+    // The receiver's name too: the index alone is hard to find in a long list.
+    const who = `(receiver ${show(r.name)})`;
     if (r.email !== undefined && !EMAIL.test(r.email))
-      bad(`${f}.email`, r.email, 'must be an e-mail address');
+      bad(`${f}.email`, r.email, `must be an e-mail address ${who}`);
     if (r.webhookUrl !== undefined && !/^https:\/\/[^\s]+$/.test(r.webhookUrl)) {
-      bad(`${f}.webhookUrl`, r.webhookUrl, 'must be an https:// URL');
+      bad(`${f}.webhookUrl`, r.webhookUrl, `must be an https:// URL ${who}`);
     }
   });
+  const thresholds: AlertThresholds = cfg.alerts?.thresholds ?? {};
+  const percentIn = (field: keyof AlertThresholds, v: number | undefined, max100: boolean): void => {
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && (max100 ? v <= 100 : v < 100))) {
+      bad(
+        `alerts.thresholds.${field}`,
+        v,
+        `must be a number above 0 and ${max100 ? 'at most' : 'below'} 100 (a percentage)`,
+      );
+    }
+  };
+  percentIn('errorRatePercent', thresholds.errorRatePercent, false);
+  percentIn('availabilityPercent', thresholds.availabilityPercent, false);
+  percentIn('cpuPercent', thresholds.cpuPercent, true);
+  percentIn('memoryPercent', thresholds.memoryPercent, true);
+  if (
+    thresholds.p95LatencyMs !== undefined &&
+    !(
+      typeof thresholds.p95LatencyMs === 'number' &&
+      thresholds.p95LatencyMs > 0 &&
+      Number.isFinite(thresholds.p95LatencyMs)
+    )
+  ) {
+    bad(
+      'alerts.thresholds.p95LatencyMs',
+      thresholds.p95LatencyMs,
+      'must be a positive number of milliseconds',
+    );
+  }
+  if (thresholds.minRequests !== undefined && !isIntIn(thresholds.minRequests, 1, 1_000_000)) {
+    bad('alerts.thresholds.minRequests', thresholds.minRequests, 'must be an integer from 1 to 1000000');
+  }
+  if (
+    thresholds.atMaxInstancesMinutes !== undefined &&
+    ![15, 30, 60].includes(thresholds.atMaxInstancesMinutes)
+  ) {
+    bad(
+      'alerts.thresholds.atMaxInstancesMinutes',
+      thresholds.atMaxInstancesMinutes,
+      'must be 15, 30 or 60 (a metric alert window)',
+    );
+  }
   errors.push(...servingSettingsErrors(env, cfg.serving));
   errors.push(...jobsSettingsErrors(env, cfg.jobs));
   return errors;

@@ -19,6 +19,8 @@ import { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { applyStateBackend, StateBackend } from './backend';
 import { EnvironmentConfig, EnvName, SHARED, SharedConfig } from './environments';
 import { Jobs } from './jobs';
+import { writeDriftCode } from './drift-job';
+import { Monitoring } from './monitoring';
 import { writeJobImageContext, writeTrainerCode } from './jobs-bundle';
 import { keepStateAddresses } from './moved-resources';
 import { Serving } from './serving';
@@ -48,6 +50,8 @@ export interface FraudStackProps {
   readonly writeJobImageContext?: BuildContextWriter;
   /** Writes the training code asset at synth. @default - stacks/jobs-bundle.ts (esbuild bundle of the train CLI) */
   readonly writeTrainerCode?: CodeWriter;
+  /** Writes the drift job's code asset at synth. @default - stacks/drift-job.ts (esbuild bundle of the drift CLI) */
+  readonly writeDriftCode?: CodeWriter;
 }
 
 /** The stack name of an environment. */
@@ -72,6 +76,8 @@ export class FraudStack extends TerraformStack {
   public readonly serving: Serving;
   /** Compute cluster, job image, code and data assets, the training job and its weekly schedule. */
   public readonly jobs: Jobs;
+  /** Action group, alerts, the endpoint's traffic log, the workbook and the daily drift job. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: FraudStackProps) {
     super(scope, id);
@@ -171,6 +177,26 @@ export class FraudStack extends TerraformStack {
       containerRegistry,
       writeImageContext: props.writeJobImageContext ?? writeJobImageContext,
       writeTrainerCode: props.writeTrainerCode ?? writeTrainerCode,
+      tags: this.tags,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      envName: props.envName,
+      namePrefix: env.namePrefix,
+      settings: env.alerts,
+      location: env.location,
+      resourceGroup,
+      logAnalytics: this.platform.logAnalytics,
+      appInsights,
+      workspace,
+      storage,
+      endpoint: this.serving.endpoint,
+      autoscale: this.serving.autoscale,
+      rollout: props.rollout,
+      localModelPackages: env.serving?.localModelPackages,
+      modelRegistry: this.modelRegistry,
+      jobs: this.jobs,
+      writeDriftCode: props.writeDriftCode ?? writeDriftCode,
       tags: this.tags,
     });
 

@@ -10,6 +10,7 @@ import { FraudStack, stackName } from '../../stacks/fraud-stack';
 import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
 import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
 import { fixedJobImageContext, fixedTrainerCode } from '../constructs/jobs/fixtures';
+import { fixedDriftCode } from '../constructs/monitoring/fixtures';
 import { testRollout } from '../helpers/test-rollouts';
 
 type StackJson = {
@@ -30,6 +31,7 @@ function synthEnv(envName: EnvName) {
     writeBuildContext: fixedBuildContext,
     writeTrainerCode: fixedTrainerCode,
     writeJobImageContext: fixedJobImageContext,
+    writeDriftCode: fixedDriftCode,
   });
   const json = Testing.synth(stack);
   return { stack, json, parsed: JSON.parse(json) as StackJson };
@@ -95,7 +97,8 @@ describe.each(ENV_NAMES)('FraudStack %s', (envName) => {
 
   test('diagnostics go to the environment Log Analytics workspace', () => {
     const diags = Object.values(parsed.resource.azurerm_monitor_diagnostic_setting);
-    expect(diags).toHaveLength(5);
+    // 5 platform resources + the endpoint's traffic log (stacks/monitoring.ts)
+    expect(diags).toHaveLength(6);
     expect(json).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
       target_resource_id: expect.stringContaining('azurerm_key_vault') as unknown as string,
     });

@@ -24,6 +24,7 @@ import { validateSynthesizedAzapi } from '../helpers/azapi-schema';
 import { TEST_ROLLOUTS, testRollout } from '../helpers/test-rollouts';
 import { validateConfiguration } from '../../stacks/configuration';
 import { fixedJobImageContext, fixedTrainerCode } from '../constructs/jobs/fixtures';
+import { fixedDriftCode } from '../constructs/monitoring/fixtures';
 import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
 
 type Block = Record<string, unknown>;
@@ -51,6 +52,7 @@ function synthEnv(envName: EnvName, env: EnvironmentConfig = ENVIRONMENTS[envNam
     writeBuildContext: fixedBuildContext,
     writeTrainerCode: fixedTrainerCode,
     writeJobImageContext: fixedJobImageContext,
+    writeDriftCode: fixedDriftCode,
   });
   const json = Testing.synth(stack);
   return { stack, json, parsed: JSON.parse(json) as StackJson };
@@ -196,17 +198,20 @@ describe.each(ENV_NAMES)('fraud-%s and the shared registry', (envName) => {
     ]);
   });
 
-  test('workspace and endpoint identities get AzureML Registry User on the shared registry, and nothing else there', () => {
+  test('workspace, endpoint and drift-job identities get AzureML Registry User on the shared registry, and nothing else there', () => {
     const onRegistry = Object.values(parsed.resource.azurerm_role_assignment).filter((r) =>
       (r.scope as string).includes('data.azapi_resource.SharedModelRegistry_Lookup'),
     );
     expect(onRegistry.map((r) => r.role_definition_name)).toEqual([
       'AzureML Registry User',
       'AzureML Registry User',
+      'AzureML Registry User',
     ]);
     const principals = onRegistry.map((r) => r.principal_id as string).sort();
-    // The workspace's identity and the endpoint's identity (whatever kind the endpoint uses).
+    // The jobs cluster (the daily drift job reads its model), the workspace's identity and the
+    // endpoint's identity (whatever kind the endpoint uses).
     expect(principals).toEqual([
+      expect.stringMatching(/^\$\{azapi_resource\.Jobs_Cluster_[0-9A-F]+\.[a-z_[\]0-9.]*principal_id\}$/),
       expect.stringMatching(
         /^\$\{azurerm_machine_learning_workspace\.Platform_Workspace_[0-9A-F]+\.identity\[0\]\.principal_id\}$/,
       ),
@@ -246,7 +251,8 @@ describe.each(ENV_NAMES)('fraud-%s and the shared registry', (envName) => {
     expect(azapi(parsed, 'workspaces/environments/versions').map((v) => v.name)).toContain(
       stack.jobs.image.version,
     );
-    expect(azapi(parsed, 'workspaces/codes/versions')).toHaveLength(1);
+    // the trainer and the drift CLI (stacks/drift-job.ts)
+    expect(azapi(parsed, 'workspaces/codes/versions')).toHaveLength(2);
     expect(azapi(parsed, 'workspaces/data/versions')).toHaveLength(1);
     const [schedule] = azapi(parsed, 'workspaces/schedules');
     const p = (schedule!.body as { properties: Block }).properties as {

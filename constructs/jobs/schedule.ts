@@ -59,6 +59,13 @@ export interface JobScheduleProps {
   readonly displayName?: string;
   /** @default - none */
   readonly description?: string;
+  /**
+   * Job environment variables sent through azapi `sensitive_body` (merge-patched into the job
+   * definition, kept out of plan output and state), e.g. an Application Insights connection
+   * string: a sensitive value inside `body` would hide every change of the schedule in the plan.
+   * @default - none
+   */
+  readonly sensitiveEnvironmentVariables?: Readonly<Record<string, string>>;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
@@ -140,6 +147,16 @@ export class JobSchedule extends Construct {
           action: { actionType: 'CreateJob', jobDefinition: props.job.definition },
         },
       },
+      sensitiveBody:
+        props.sensitiveEnvironmentVariables && Object.keys(props.sensitiveEnvironmentVariables).length > 0
+          ? {
+              properties: {
+                action: {
+                  jobDefinition: { environmentVariables: { ...props.sensitiveEnvironmentVariables } },
+                },
+              },
+            }
+          : undefined,
     });
     this.scheduleId = this.resource.id;
   }

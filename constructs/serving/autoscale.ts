@@ -8,6 +8,7 @@
  */
 import { MonitorAutoscaleSetting } from '@cdktf/provider-azurerm/lib/monitor-autoscale-setting';
 import { Construct } from 'constructs';
+import { MetricAggregation, MetricRef } from '../core/metric';
 import { DEPLOYMENT_NAMESPACE } from './online-endpoint';
 import { AutoscaleSettings, autoscaleErrors, resolveAutoscale } from './autoscale-settings';
 
@@ -28,6 +29,10 @@ export interface DeploymentAutoscaleProps {
 
 export class DeploymentAutoscale extends Construct {
   public readonly resource: MonitorAutoscaleSetting;
+  /** The most instances autoscale may run (the profile's maximum). */
+  public readonly maxInstances: number;
+  /** The fewest instances autoscale keeps (the profile's minimum). */
+  public readonly minInstances: number;
 
   constructor(scope: Construct, id: string, props: DeploymentAutoscaleProps) {
     super(scope, id);
@@ -35,6 +40,8 @@ export class DeploymentAutoscale extends Construct {
     if (errors.length > 0)
       throw new Error(`DeploymentAutoscale '${this.node.path}':\n- ${errors.join('\n- ')}`);
     const s = resolveAutoscale(props.settings);
+    this.maxInstances = s.maxInstances;
+    this.minInstances = s.minInstances;
     const cpu = (operator: 'GreaterThan' | 'LessThan', threshold: number) => ({
       metricName: 'CpuUtilizationPercentage',
       metricNamespace: DEPLOYMENT_NAMESPACE,
@@ -79,5 +86,19 @@ export class DeploymentAutoscale extends Construct {
         },
       ],
     });
+  }
+
+  /**
+   * The instance count autoscale saw when it last ran (`ObservedCapacity`, no dimensions:
+   * https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-insights-autoscalesettings-metrics).
+   * @default aggregation 'Minimum' (a window whose minimum is the maximum count never scaled down)
+   */
+  public metricObservedCapacity(aggregation: MetricAggregation = 'Minimum'): MetricRef {
+    return {
+      resourceId: this.resource.id,
+      namespace: 'microsoft.insights/autoscalesettings',
+      name: 'ObservedCapacity',
+      aggregation,
+    };
   }
 }
