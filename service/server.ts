@@ -42,8 +42,14 @@ const FLUSH_SHARE = 0.3;
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 /** File descriptors kept free of the connection cap: model files, the ORT and probe threads, logs. */
 const FD_RESERVE = 256;
-/** During the drain, a keep-alive connection idle this long is ended (see ConnectionTracker). */
-const DRAIN_IDLE_MS = 500;
+/**
+ * During the drain, a keep-alive connection idle this long is ended (see ConnectionTracker).
+ * A busy client answers its last response with its next request within this; 500 ms still
+ * reset a few requests in the benchmark on a saturated host, where a client's event loop lags
+ * by seconds. Connections with traffic close themselves sooner (their answers carry
+ * `Connection: close`), so this only delays the drain by idle pooled sockets.
+ */
+const DRAIN_IDLE_MS = 2000;
 
 export interface RunningService {
   readonly server: http.Server;

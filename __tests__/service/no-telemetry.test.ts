@@ -59,4 +59,4 @@ test('GIVEN no ORT_DISABLE_TELEMETRY WHEN npm run serve loads, scores and stops 
     .split('\n')
     .filter((l) => l.trim() !== '');
   for (const line of stderrLines) expect(() => JSON.parse(line) as unknown).not.toThrow();
-}, 60_000);
+}, 120_000);

@@ -303,4 +303,4 @@ test('GIVEN a connection string THEN requests, custom metrics and drift aggregat
   expect(text).toContain('scoring_drift_window');
   expect(text).toContain('scoring_invalid_requests');
   expect(text).toContain('"deployment":"green"');
-}, 45_000);
+}, 90_000);

@@ -55,6 +55,8 @@ export class ConnectionTracker {
 
   /**
    * Ends (FIN, not RST) every connection that has had no request for at least `minIdleMs`.
+   * (A request that crosses the FIN on the wire still fails: that race is inherent to HTTP/1.1
+   * keep-alive, so the idle threshold is generous.)
    * A client that sent its next request right after an answer has been seen sending by then;
    * one idle this long is a pooled socket at rest. Returns how many were ended.
    */
@@ -63,9 +65,8 @@ export class ConnectionTracker {
     let ended = 0;
     for (const [socket, s] of this.sockets) {
       if (s.active === 0 && now - s.idleSince >= minIdleMs && !socket.writableEnded) {
+        // FIN only: a peer that never closes its side is cut when the drain budget ends.
         socket.end();
-        // A peer that never closes its side is cut after a second.
-        setTimeout(() => socket.destroy(), 1000).unref();
         ended += 1;
       }
     }
