@@ -18,6 +18,7 @@
  * Env: BENCH_MODEL_ROWS (default 1000000), BENCH_MODEL_RUNS (default 3), BENCH_MODEL_LEVERS
  * (default 1; 0 skips the lever rows), BENCH_MODEL_DANFO (default 1).
  */
+import '../model/runtime/no-telemetry'; // first: before onnxruntime-node loads
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
