@@ -22,8 +22,9 @@ describe('synth summary', () => {
     const dev = summaries[1]!;
     expect(dev.countsByType.azurerm_storage_account).toBe(1);
     // 4 platform grants + the workspace's use of the shared registry + 4 for the online endpoint
-    // identity (serving) + 2 for the job cluster identity (jobs).
-    expect(dev.countsByType.azurerm_role_assignment).toBe(11);
+    // identity (serving) + 2 for the job cluster identity (jobs) + 2 more for it as the daily drift
+    // job's identity (Log Analytics Reader, registry user: stacks/drift-job.ts).
+    expect(dev.countsByType.azurerm_role_assignment).toBe(13);
     expect(dev.resourceCount).toBe(Object.values(dev.countsByType).reduce((a, b) => a + b, 0));
     expect(dev.names).toContain('azurerm_machine_learning_workspace: mlw-fraud-dev');
     expect(dev.azapiTypes).toEqual(
@@ -35,7 +36,7 @@ describe('synth summary', () => {
         'Microsoft.MachineLearningServices/workspaces/environments/versions@2026-05-01',
       ]),
     );
-    expect(dev.providers).toEqual({ azapi: '~> 2.12', azurerm: '4.55.0' });
+    expect(dev.providers).toEqual({ azapi: '~> 2.12', azurerm: '4.55.0', time: '~> 0.12' });
     expect(dev.backend).toBe('local (path=../../../terraform.fraud-dev.tfstate)');
     const text = formatSummary(dev);
     expect(text).toMatch(/^== fraud-dev: \d+ resources/);
