@@ -52,6 +52,8 @@ test('generate then train end to end on a small file', () => {
   expect(t.stdout).toMatch(/GBDT\s+0\.\d{4}/);
   expect(t.stdout).toMatch(/logistic\s+0\.\d{4}/);
   expect(t.stderr).toMatch(/train .*%/); // progress on stderr
+  // No regularization option given: the choice on the validation split is printed.
+  expect(t.stdout).toMatch(/chosen\s+on validation log loss: deep 0\.\d{5} \(\d+ trees\), shallow 0\.\d{5}/);
   const pkg = loadModelPackage(path.join(dir, 'models', 'fraud-detection-model', 'v1'));
   expect(
     pkg.manifest.metrics.rows.train + pkg.manifest.metrics.rows.validation + pkg.manifest.metrics.rows.test,
