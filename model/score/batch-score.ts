@@ -96,6 +96,7 @@ function explanationCells(
   phi: Float64Array,
 ): string {
   const margin = shap.explainRow(features, i, phi);
+  // displayValue reads only the categorical fields from the input (numbers come from features).
   const input: ScoringInput = { amount: features[i * names.length] };
   CATEGORICAL_FIELDS.forEach((f, k) => {
     const v = categories[i * CATEGORICAL_FIELDS.length + k];
@@ -136,8 +137,12 @@ export async function scoreCsvFile(opts: BatchScoreOptions): Promise<BatchScoreS
     out.once('close', resolve);
     out.once('error', reject);
   });
+  outClosed.catch(() => undefined); // awaited at the end; an early write error must not go unhandled
+
   const write = async (text: string): Promise<void> => {
-    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    if (out.errored) throw out.errored;
+    if (!out.write(text))
+      await Promise.race([new Promise<void>((resolve) => out.once('drain', resolve)), outClosed]);
   };
 
   let header = 'transaction_id,pred_proba';
