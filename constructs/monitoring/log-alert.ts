@@ -74,6 +74,16 @@ export interface LogAlertProps {
   readonly autoMitigate?: boolean;
   readonly actionGroupIds: readonly string[];
   readonly description: string;
+  /**
+   * Create the rule without Azure running the query first. Needed when a table the query reads
+   * may not exist yet in a new workspace: Azure refuses such a rule with "Failed to resolve table
+   * or column expression" until the first rows arrive (the Azure REST spec describes
+   * `skipQueryValidation` for exactly this: Azure/azure-rest-api-specs#32650; hit with
+   * `AppMetrics` on a fresh workspace in learntocloud/learn-to-cloud-app#586). The price: a broken
+   * query is found only when the rule runs, so queries must be pinned by tests.
+   * @default false
+   */
+  readonly skipQueryValidation?: boolean;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -132,6 +142,7 @@ export class LogAlert extends Construct {
       evaluationFrequency: props.evaluationFrequency,
       windowDuration: props.windowDuration,
       autoMitigationEnabled: props.autoMitigate ?? true,
+      skipQueryValidation: props.skipQueryValidation ?? false,
       enabled: true,
       criteria: [
         {

@@ -159,6 +159,7 @@ describe('LogAlert', () => {
     expect(only(r, 'azurerm_monitor_scheduled_query_rules_alert_v2')).toMatchObject({
       scopes: [QUERY.workspaceId],
       auto_mitigation_enabled: true,
+      skip_query_validation: false,
       action: { action_groups: ['ag-id'] },
       criteria: [
         {
