@@ -4,9 +4,19 @@
  * `terraform_data` generations, `regenerateKeys` actions and `replace_triggered_by`) and token
  * auth (no keys at all).
  */
-import { Testing } from 'cdktf';
-import { ENV_NAMES, ENVIRONMENTS, EnvironmentConfig, EnvName } from '../../stacks/environments';
+import { TerraformStack, Testing } from 'cdktf';
+import {
+  ENV_NAMES,
+  ENVIRONMENTS,
+  EnvironmentConfig,
+  EnvName,
+  SHARED,
+  SharedConfig,
+} from '../../stacks/environments';
 import { FraudStack, stackName } from '../../stacks/fraud-stack';
+import { SHARED_STACK_NAME, SharedStack } from '../../stacks/shared-stack';
+import { fixedJobImageContext, fixedTrainerCode } from '../constructs/jobs/fixtures';
+import { fixedDriftCode } from '../constructs/monitoring/fixtures';
 import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
 import { testRollout } from '../helpers/test-rollouts';
 
@@ -30,20 +40,48 @@ export interface SynthesizedStack {
   readonly parsed: TerraformJson;
 }
 
+function synthesized(name: string, stack: TerraformStack): SynthesizedStack {
+  const json = Testing.synth(stack);
+  return { name, json, parsed: JSON.parse(json) as TerraformJson };
+}
+
 function synth(name: string, envName: EnvName, env: EnvironmentConfig): SynthesizedStack {
+  // Fixed build contexts and code bundles: the same stacks as the app's, without esbuild.
   const stack = new FraudStack(Testing.app(), stackName(envName), {
     envName,
     env,
     rollout: testRollout(envName),
     writeBuildContext: fixedBuildContext,
+    writeTrainerCode: fixedTrainerCode,
+    writeJobImageContext: fixedJobImageContext,
+    writeDriftCode: fixedDriftCode,
   });
-  const json = Testing.synth(stack);
-  return { name, json, parsed: JSON.parse(json) as TerraformJson };
+  return synthesized(name, stack);
 }
 
-/** Each environment's stack, then the key-rotation and token-auth variants of prod. */
+function synthShared(name: string, shared: SharedConfig): SynthesizedStack {
+  return synthesized(name, new SharedStack(Testing.app(), SHARED_STACK_NAME, { shared }));
+}
+
+/**
+ * The app's stacks as `buildApp` makes them (fraud-shared, then each environment), then the
+ * variants: the shared stack with publishers and deployers, prod with key rotation on, prod with
+ * token auth.
+ */
 export function synthesizeAllStacks(): SynthesizedStack[] {
-  const stacks = ENV_NAMES.map((env) => synth(stackName(env), env, ENVIRONMENTS[env]));
+  const stacks = [
+    synthShared(SHARED_STACK_NAME, SHARED),
+    ...ENV_NAMES.map((env) => synth(stackName(env), env, ENVIRONMENTS[env])),
+  ];
+  stacks.push(
+    synthShared(`${SHARED_STACK_NAME}+grants`, {
+      ...SHARED,
+      registryPublishers: [{ name: 'github-retrain', objectId: '11111111-2222-3333-4444-555555555555' }],
+      environmentDeployers: [
+        { name: 'github-deploy-prod', objectId: '66666666-7777-8888-9999-000000000000' },
+      ],
+    }),
+  );
   const prod = ENVIRONMENTS.prod;
   stacks.push(
     synth('fraud-prod+key-rotation', 'prod', {

@@ -4,6 +4,8 @@ import type { EnvironmentRollout } from '../../../constructs/serving/rollout-val
 import { ENVIRONMENTS, EnvironmentConfig, EnvName } from '../../../stacks/environments';
 import { FraudStack, stackName } from '../../../stacks/fraud-stack';
 import type { ServingSettings } from '../../../stacks/serving-settings';
+import { fixedJobImageContext, fixedTrainerCode } from '../jobs/fixtures';
+import { fixedDriftCode } from '../monitoring/fixtures';
 import { fixedBuildContext } from './build-context-fixture';
 
 export type Block = Record<string, unknown>;
@@ -29,7 +31,11 @@ export function synthServing(
     envName,
     env,
     rollout,
+    // Fixed contexts and code bundles: no esbuild run per synth.
     writeBuildContext: fixedBuildContext,
+    writeTrainerCode: fixedTrainerCode,
+    writeJobImageContext: fixedJobImageContext,
+    writeDriftCode: fixedDriftCode,
   });
   const json = Testing.synth(stack);
   return { stack, json, parsed: JSON.parse(json) as StackJson };
