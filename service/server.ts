@@ -43,13 +43,13 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 /** File descriptors kept free of the connection cap: model files, the ORT and probe threads, logs. */
 const FD_RESERVE = 256;
 /**
- * During the drain, a keep-alive connection idle this long is ended (see ConnectionTracker).
- * A busy client answers its last response with its next request within this; 500 ms still
- * reset a few requests in the benchmark on a saturated host, where a client's event loop lags
- * by seconds. Connections with traffic close themselves sooner (their answers carry
- * `Connection: close`), so this only delays the drain by idle pooled sockets.
+ * Idle keep-alive connections are ended only in this last part of the drain budget. Ending one
+ * races with a request the client may be sending on it (inherent to HTTP/1.1 keep-alive): with
+ * 0.5 s and 2 s idle thresholds the benchmark still saw resets on a saturated host, where a
+ * client's event loop lags by seconds. Connections with traffic close themselves sooner (their
+ * answers carry `Connection: close`); only idle pooled sockets wait, and SIGINT does not wait.
  */
-const DRAIN_IDLE_MS = 2000;
+const FINAL_CLOSE_MS = 1000;
 
 export interface RunningService {
   readonly server: http.Server;
@@ -244,8 +244,9 @@ export async function startService(
       net.Server.prototype.close.call(server, () => resolve()),
     );
     state.setClosingConnections();
+    const endIdleFrom = skipDelay ? 0 : budgetEnd - Math.min(FINAL_CLOSE_MS, budgetMs / 2);
     while (connections.size > 0 && performance.now() < budgetEnd) {
-      connections.endIdle(DRAIN_IDLE_MS);
+      if (performance.now() >= endIdleFrom) connections.endIdle(0);
       await delay(20);
     }
     if (connections.size > 0) {

@@ -55,10 +55,8 @@ export class ConnectionTracker {
 
   /**
    * Ends (FIN, not RST) every connection that has had no request for at least `minIdleMs`.
-   * (A request that crosses the FIN on the wire still fails: that race is inherent to HTTP/1.1
-   * keep-alive, so the idle threshold is generous.)
-   * A client that sent its next request right after an answer has been seen sending by then;
-   * one idle this long is a pooled socket at rest. Returns how many were ended.
+   * A request that crosses the FIN on the wire still fails: that race is inherent to HTTP/1.1
+   * keep-alive, so the drain does this as late as its budget allows. Returns how many were ended.
    */
   endIdle(minIdleMs: number): number {
     const now = performance.now();
