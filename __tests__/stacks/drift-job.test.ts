@@ -3,11 +3,16 @@
  * runs with plain `node` (the job image has no node_modules), and the job's command line finds the
  * model package inside the mounted model input and keeps a CLI error a failed job.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { DRIFT_METRIC_CONTRACT } from '../../model/drift/metrics';
 import { DRIFT_BUNDLE_FILE, DRIFT_JOB_COMMAND, writeDriftCode } from '../../stacks/drift-job';
+import { buildDriftFixture } from '../model/drift/fixture';
 
 let dir: string;
 beforeAll(() => {
@@ -51,3 +56,97 @@ test('the job command finds model.json one folder down and fails the job on a CL
   expect(r.stderr).toContain(pkg);
   expect(r.status).toBe(1);
 });
+
+/** A self-signed certificate for 127.0.0.1: the exporter only speaks https to ingestion. */
+function selfSignedCert(): { key: string; cert: string; certPath: string } {
+  const keyPath = path.join(dir, 'key.pem');
+  const certPath = path.join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+      .concat(['-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1'])
+      .concat(['-addext', 'subjectAltName=IP:127.0.0.1']),
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
+}
+
+interface MetricEnvelope {
+  data?: {
+    baseType?: string;
+    baseData?: { metrics?: { name: string; value: number }[]; properties?: Record<string, string> };
+  };
+}
+
+test('on drift the job command succeeds (exit 1 -> 0) and the bundled CLI sends the metric the alert reads', async () => {
+  // The real command with only the data source swapped (a drifted CSV instead of Log Analytics).
+  const fx = await buildDriftFixture(dir, { train: 3000, current: 1000 });
+  const modelsRoot = path.dirname(path.dirname(fx.packageDir)); // <root>/<model name>/<version>/model.json
+  const command = DRIFT_JOB_COMMAND.replace('${{inputs.model}}', modelsRoot)
+    .replace('--current log-analytics --window 24h', `--current ${fx.driftedCsv} --no-score`)
+    .replace('${{inputs.environment}}', 'dev')
+    .replace('${{outputs.report}}', path.join(dir, 'report'));
+  expect(command).toContain('|| test $? -eq 1');
+
+  const received: MetricEnvelope[] = [];
+  const tls = selfSignedCert();
+  const ingestion = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let raw = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') raw = zlib.gunzipSync(raw);
+      const items = raw
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim())
+        .flatMap((line) => [JSON.parse(line) as MetricEnvelope | MetricEnvelope[]].flat());
+      received.push(...items);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => ingestion.listen(0, '127.0.0.1', resolve));
+  const port = (ingestion.address() as AddressInfo).port;
+  let run: { status: number | null; stdout: string; stderr: string };
+  try {
+    run = await new Promise((resolve, reject) => {
+      const child = spawn('sh', ['-c', command], {
+        cwd: path.join(dir, 'code'),
+        env: {
+          ...env,
+          APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://127.0.0.1:${port}/`,
+          NODE_EXTRA_CA_CERTS: tls.certPath,
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr });
+      });
+    });
+  } finally {
+    await new Promise<void>((resolve) => ingestion.close(() => resolve()));
+  }
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toMatch(/^drift detected in \d+ of \d+ tests/);
+  expect(run.stdout).toMatch(/sent \d+ drift metric\(s\) to Application Insights \(environment dev\)/);
+  expect(run.status).toBe(0);
+  const detected = received
+    .filter((e) => e.data?.baseType === 'MetricData')
+    .flatMap((e) =>
+      (e.data?.baseData?.metrics ?? []).map((m) => ({
+        ...m,
+        properties: e.data?.baseData?.properties ?? {},
+      })),
+    )
+    .filter((m) => m.name === DRIFT_METRIC_CONTRACT.detected.name);
+  expect(detected).toEqual([
+    expect.objectContaining({ value: 1, properties: expect.objectContaining({ environment: 'dev' }) }),
+  ]);
+}, 120_000);
