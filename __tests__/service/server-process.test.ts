@@ -277,8 +277,8 @@ test('GIVEN a connection string THEN requests, custom metrics and drift aggregat
       OTEL_TRACES_SAMPLER: 'always_on',
       TELEMETRY_FLUSH_INTERVAL_MS: '600000',
     });
-    const { url } = (await p.waitFor('listening', 20_000)) as unknown as { url: string };
-    await p.waitFor('ready', 20_000);
+    const { url } = (await p.waitFor('listening', 60_000)) as unknown as { url: string };
+    await p.waitFor('ready', 60_000);
     const post = (body: unknown) =>
       fetch(`${url}/score`, {
         method: 'POST',
@@ -303,4 +303,4 @@ test('GIVEN a connection string THEN requests, custom metrics and drift aggregat
   expect(text).toContain('scoring_drift_window');
   expect(text).toContain('scoring_invalid_requests');
   expect(text).toContain('"deployment":"green"');
-}, 90_000);
+}, 150_000);
