@@ -52,7 +52,8 @@
  * apply failed. We chose the user-assigned identity over "rely on the automatic grants and keep the
  * rest" because:
  * - every grant is explicit, visible in the plan and reviewed, and nothing depends on what Azure
- *   does behind our back (the automatic set has changed before: "AzureML Metrics Writer" was added);
+ *   does behind our back (the automatic set is only documented, never in the plan, and also holds
+ *   a role we do not use, "AzureML Metrics Writer (preview)");
  * - the grants exist before the endpoint, so the first deployment never races RBAC propagation
  *   while it pulls its image and reads its model (the model-registry grant is never automatic,
  *   and with a system identity it can only be created after the endpoint);
