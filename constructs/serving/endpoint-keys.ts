@@ -3,8 +3,8 @@
  * rotation knob (FACTS.md §0.8, §6).
  *
  * - Read: an `ephemeral "azapi_resource_action"` calling `listKeys` (azapi >= 2.3, Terraform
- *   >= 1.10). cdktf 0.21 has no ephemeral class, so the block is emitted with
- *   `stack.addOverride('ephemeral....')` (FACTS §6: verified by synth, not run through Terraform).
+ *   >= 1.10), written by the binding's `EphemeralAzapiResourceAction` (cdktf 0.21 has no
+ *   ephemeral class); Terraform 1.11.4 loads it (__tests__/terraform), the provider never ran it here.
  * - Write: `azurerm_key_vault_secret.value_wo` (write-only, Terraform >= 1.11), re-sent only when
  *   `value_wo_version` changes (azurerm v4.55.0 internal/services/keyvault/key_vault_secret_resource.go:290,
  *   `d.HasChanges("value", "value_wo_version")`). So the version must change whenever the keys
@@ -19,7 +19,7 @@
  *   then and only then. The ephemeral listKeys is opened after the new endpoint exists.
  *   Not covered: an endpoint deleted outside Terraform is re-created as a plain create, which
  *   replace_triggered_by ignores (same function: a Create never triggers); bump a rotation
- *   generation in that case (`npm run rollout` docs, docs/infra.md).
+ *   generation in that case (docs/infra.md, "Traffic, endpoint keys and the first apply").
  * - Rotate: `regenerateKeys` with `{ keyType }` as an `azapi_resource_action`, created when the
  *   generation is >= 1 and replaced (so re-run) whenever the generation changes, through a
  *   `terraform_data` holding the generation. listKeys depends on it, so the vault gets the new key.
