@@ -49,6 +49,8 @@ const RUNS = Number(process.env.BENCH_MODEL_RUNS ?? 3);
 const LEVERS = process.env.BENCH_MODEL_LEVERS !== '0';
 const DANFO = process.env.BENCH_MODEL_DANFO !== '0';
 const TEST_ROWS = Number(process.env.BENCH_MODEL_TEST_ROWS ?? 200_000);
+/** OpenMP threads of HistGradientBoosting's timed runs (the comparison is 2 against 2). */
+const HGB_THREADS = Number(process.env.BENCH_MODEL_HGB_THREADS ?? 2);
 const W = FEATURE_NAMES.length;
 /** The speed comparison's hyper-parameters, the same on both sides. */
 const SPEED_PARAMS: Partial<GbdtParams> = {
@@ -467,15 +469,15 @@ async function main(): Promise<void> {
   const e2eHgb: { totalSeconds: number; maxRssMB: number }[] = [];
   for (let r = 0; r < RUNS; r++) {
     two.push(runChild(ours.trainFile, 2, r === 0 ? modelFile : undefined));
-    if (!sk.missing) hgb.push(hgbFit(ours.trainFile, HGB_SPEED));
-    if (!sk.missing) hgb1.push(hgbFit(ours.trainFile, HGB_SPEED, 1));
+    if (!sk.missing) hgb.push(hgbFit(ours.trainFile, HGB_SPEED, HGB_THREADS));
+    if (!sk.missing && HGB_THREADS !== 1) hgb1.push(hgbFit(ours.trainFile, HGB_SPEED, 1));
     log(
       `  fit run ${r + 1}: ours ${two[r].wallSeconds.toFixed(1)} s${hgb[r] ? `, HGB ${hgb[r].fitSeconds.toFixed(1)} s` : ''}`,
     );
   }
   for (let r = 0; r < RUNS; r++) {
     e2eOurs.push(runTrainCli(csvFile, path.join(WORK, `models-${r}`)));
-    if (!sk.missing) e2eHgb.push(hgbEndToEnd(csvFile, HGB_SPEED));
+    if (!sk.missing) e2eHgb.push(hgbEndToEnd(csvFile, HGB_SPEED, HGB_THREADS));
     log(
       `  end-to-end run ${r + 1}: ours ${e2eOurs[r].seconds.toFixed(1)} s${e2eHgb[r] ? `, pandas + HGB ${e2eHgb[r].totalSeconds.toFixed(1)} s` : ''}`,
     );
@@ -563,7 +565,7 @@ async function main(): Promise<void> {
     '',
     sk.missing
       ? `**Notice: the scikit-learn comparison was skipped: ${sk.missing}.** The bench installs nothing; install Debian's python3-sklearn and python3-pandas to compare.`
-      : `Baseline: ${sk.versions} (Debian packages), \`HistGradientBoostingClassifier(max_iter=200, max_depth=6, learning_rate=0.05, max_leaf_nodes=64, min_samples_leaf=200, l2_regularization=1, max_bins=255, early_stopping=False)\` with OMP_NUM_THREADS=2; ours: the same values (\`--trees 200 --depth 6 --learning-rate 0.05 --min-leaf 200 --early-stopping 0\`), 2 threads.`,
+      : `Baseline: ${sk.versions} (Debian packages), \`HistGradientBoostingClassifier(max_iter=200, max_depth=6, learning_rate=0.05, max_leaf_nodes=64, min_samples_leaf=200, l2_regularization=1, max_bins=255, early_stopping=False)\` with OMP_NUM_THREADS=${HGB_THREADS}${HGB_THREADS !== 2 ? ' (**not 2 in this run**: BENCH_MODEL_HGB_THREADS)' : ''}; ours: the same values (\`--trees 200 --depth 6 --learning-rate 0.05 --min-leaf 200 --early-stopping 0\`), 2 threads.`,
     '',
     '| what (median of runs, range) | ours | HistGradientBoosting | ratio ours / HGB (target <= 1.5×) | peak RSS ours vs HGB |',
     '| --- | ---: | ---: | ---: | ---: |',
