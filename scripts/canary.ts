@@ -1,17 +1,26 @@
 /**
  * `npm run canary -- analyze --env <env> [--window 1h] [--end ISO] [--source local|log-analytics]
- *   [--telemetry <file.jsonl | dir>] [--workspace-id ID] [--endpoint NAME] [--root DIR]
- *   [--json <file | ->] [--apply-edit]`
+ *   [--telemetry <file.jsonl | dir>] [--subscription ID] [--workspace-id ID] [--endpoint NAME]
+ *   [--root DIR] [--json <file | ->] [--apply-edit]`
+ * `npm run canary -- notify --env <env> --verdict-file <canary.json> [--subscription ID]`
  *
  * Compares each canary (a deployment with live or mirrored traffic in stacks/rollout.ts) with
  * the stable deployment over the window and prints one verdict per canary — promote, hold or
  * roll back — with its evidence and the exact next edit to stacks/rollout.ts, within the
  * environment's maxCanaryStep. Exit 0: promote or hold; 1: a canary should be rolled back;
  * 2: error (the reason on stderr). The statistics are model/canary/; this file is the plumbing.
+ *
+ * In Azure, `--env` is enough: the endpoint and the Log Analytics workspace are found by the
+ * deterministic names synth uses (scripts/names.ts, constructs/core/naming.ts) in the subscription
+ * (`--subscription` or AZURE_SUBSCRIPTION_ID), and the workspace is queried by its ARM resource id.
+ * `notify` sends the rollback signal that the environment's rollback alert turns into a
+ * notification of its action group (model/canary/rollback-signal.ts says why this way).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { platformNames } from '../constructs/core/naming';
 import { environmentRolloutProblems, rolloutProblems } from '../constructs/serving/rollout-validation';
 import {
   analyzeCanaries,
@@ -21,21 +30,29 @@ import {
 } from '../model/canary/analyze';
 import { LocalTelemetrySource } from '../model/canary/local-source';
 import { LogAnalyticsCanarySource } from '../model/canary/log-analytics-source';
+import { canaryRollbackRecords } from '../model/canary/rollback-signal';
 import type { CanaryDataSource } from '../model/canary/source';
 import { parseDuration } from '../model/drift/duration';
+import { emitDriftMetrics } from '../model/drift/metrics';
+import { ArmClient } from '../model/registry/arm-client';
 import { logAnalyticsQuery } from '../model/drift/sources/log-analytics';
 import { CANARY_SETTINGS, canarySettingsErrors } from '../stacks/canary-settings';
-import { ENV_NAMES, ENVIRONMENTS, type EnvName } from '../stacks/environments';
+import { ENV_NAMES, ENVIRONMENTS, type EnvironmentConfig, type EnvName } from '../stacks/environments';
+import { resourceName } from './names';
 import { rolloutEditProblems, setTraffic } from './rollout-edit';
 import { evaluateRolloutSource, loadWorkingRollout, ROLLOUT_FILE } from './rollout-load';
 
 const USAGE = `usage: npm run canary -- analyze --env <${ENV_NAMES.join('|')}> [options]
+       npm run canary -- notify --env <env> --verdict-file <analyze's --json file> [--subscription ID]
   --window D            how far back to look (default 1h)
   --end ISO             end of the window (default now)
   --source S            local | log-analytics (default: local when --telemetry is given)
   --telemetry PATH      local: a .jsonl file or a folder written by npm run serve with TELEMETRY_LOCAL_FILE
-  --workspace-id ID     log-analytics: the workspace id (or LOG_ANALYTICS_WORKSPACE_ID)
-  --endpoint NAME       log-analytics: the online endpoint's name (or CANARY_ENDPOINT_NAME)
+  --subscription ID     log-analytics, notify: the subscription (or AZURE_SUBSCRIPTION_ID); the
+                        workspace, endpoint and Application Insights follow from the env's names
+  --workspace-id ID     log-analytics: the workspace GUID instead (or LOG_ANALYTICS_WORKSPACE_ID)
+  --endpoint NAME       log-analytics: the online endpoint's name (or CANARY_ENDPOINT_NAME;
+                        default the environment's deterministic endpoint name)
   --root DIR            project folder holding stacks/rollout.ts (default: the current folder)
   --json FILE           also write the analysis as JSON to FILE ('-': print JSON instead of text)
   --apply-edit          write the next edit of the first roll back (else the first promote) into
@@ -51,6 +68,12 @@ export interface CanaryCliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** @default new Date() */
   readonly now?: Date;
+  /** Azure access for log-analytics and notify. @default - DefaultAzureCredential, public cloud */
+  readonly azure?: {
+    readonly credential?: TokenCredential;
+    /** @default 'https://management.azure.com' */
+    readonly armEndpoint?: string;
+  };
 }
 
 /** Runs the CLI; resolves to the exit code. */
@@ -76,8 +99,10 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
         end: { type: 'string' },
         source: { type: 'string' },
         telemetry: { type: 'string' },
+        subscription: { type: 'string' },
         'workspace-id': { type: 'string' },
         endpoint: { type: 'string' },
+        'verdict-file': { type: 'string' },
         root: { type: 'string' },
         json: { type: 'string' },
         'apply-edit': { type: 'boolean' },
@@ -92,9 +117,10 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
     io.out(USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'analyze') {
+  const command = positionals.length === 1 ? positionals[0] : undefined;
+  if (command !== 'analyze' && command !== 'notify') {
     throw new UsageError(
-      `expected the command 'analyze', got ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}`,
+      `expected the command 'analyze' or 'notify', got ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}`,
     );
   }
   const env = values.env;
@@ -104,6 +130,7 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
     );
   }
   const envName = env as EnvName;
+  if (command === 'notify') return notify(envName, values, io);
   let windowMs: number;
   try {
     windowMs = parseDuration(values.window ?? '1h', '--window');
@@ -127,7 +154,7 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
 
   const { stable, canaries } = canaryRoles(rollout);
   // Without a canary there is nothing to read: no data source is needed (or contacted).
-  const source = stable && canaries.length > 0 ? makeSource(values, io) : undefined;
+  const source = stable && canaries.length > 0 ? makeSource(envName, values, io) : undefined;
   const data = source && stable ? await source.load(window, [stable, ...canaries]) : new Map<string, never>();
   for (const w of source?.warnings ?? []) io.err(`canary: warning: ${w}`);
   const maxStep = (ENVIRONMENTS[envName] as { serving?: { maxCanaryStep?: number } }).serving?.maxCanaryStep;
@@ -148,6 +175,70 @@ async function run(argv: readonly string[], io: CanaryCliIo): Promise<number> {
   }
   if (values['apply-edit']) io.out(applyNextEdit(analysis, values.root ?? io.cwd));
   return analysis.exitCode;
+}
+
+/** Application Insights components REST (azure-rest-api-specs applicationinsights, components_API.json). */
+export const APP_INSIGHTS_API_VERSION = '2020-02-02';
+
+/**
+ * `notify`: sends one `canary_rollback` metric per rolled-back canary of the verdict file to the
+ * environment's Application Insights; the environment's rollback alert (stacks/monitoring.ts)
+ * fires its action group at severity 1 (model/canary/rollback-signal.ts: why not a direct call).
+ * The connection string is APPLICATIONINSIGHTS_CONNECTION_STRING, or else read with an ARM GET of
+ * the component by its deterministic name (`properties.ConnectionString`, readOnly in
+ * Microsoft.Insights/components@2020-02-02; a Reader role suffices). Ingestion then uses the
+ * component's instrumentation key, so it needs local authentication on (AppInsights' default here,
+ * `localAuthenticationDisabled: false`).
+ */
+async function notify(
+  env: EnvName,
+  values: { 'verdict-file'?: string; subscription?: string },
+  io: CanaryCliIo,
+): Promise<number> {
+  const file = values['verdict-file'];
+  if (!file) throw new UsageError('notify needs --verdict-file (the file analyze wrote with --json)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(path.resolve(io.cwd, file), 'utf8'));
+  } catch (e) {
+    throw new Error(`--verdict-file ${file}: ${(e as Error).message}`);
+  }
+  const analysis = parsed as Partial<CanaryAnalysis>;
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(analysis.verdicts))
+    throw new Error(`--verdict-file ${file} is not a canary analysis (no 'verdicts' list)`);
+  if (analysis.environment !== env)
+    throw new Error(`--verdict-file ${file} analysed '${String(analysis.environment)}', not '${env}'`);
+  const records = canaryRollbackRecords(analysis as CanaryAnalysis);
+  if (records.length === 0) {
+    io.out(`notify: nothing to notify: no canary of ${env} is to be rolled back`);
+    return 0;
+  }
+  let connectionString = io.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+  let from = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+  if (!connectionString) {
+    const target = azureTargets(
+      env,
+      subscriptionOf(values, io, 'notify without APPLICATIONINSIGHTS_CONNECTION_STRING'),
+    );
+    const arm = new ArmClient({
+      credential: io.azure?.credential ?? new DefaultAzureCredential(),
+      endpoint: io.azure?.armEndpoint,
+    });
+    const component = (await arm.get(arm.url(target.appInsightsResourceId, APP_INSIGHTS_API_VERSION))) as {
+      properties?: { ConnectionString?: unknown };
+    };
+    const cs = component?.properties?.ConnectionString;
+    if (typeof cs !== 'string' || !cs.includes('InstrumentationKey='))
+      throw new Error(`${target.appInsightsResourceId} has no properties.ConnectionString`);
+    connectionString = cs;
+    from = target.appInsightsResourceId;
+  }
+  process.env.OTEL_SERVICE_NAME ??= 'fraud-canary'; // AppRoleName of the signal
+  await emitDriftMetrics(records, connectionString);
+  io.out(
+    `notify: sent ${records.length} canary_rollback signal(s) for ${records.map((r) => r.properties.canary).join(', ')} in ${env} to ${from}; the rollback alert notifies the action group`,
+  );
+  return 0;
 }
 
 /** One word for workflows: rollback if any canary must go back, else promote if any may advance. */
@@ -184,8 +275,48 @@ function applyNextEdit(a: CanaryAnalysis, root: string): string {
   return `apply-edit: ${v.verdict} ${v.canary}: ${edit.summary} (written to ${ROLLOUT_FILE})`;
 }
 
+/** Where an environment lives in Azure, by the deterministic names synth uses. */
+export interface AzureTargets {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  /** The online endpoint's name (FraudStack: `<prefix>-<env>-<hash>`). */
+  readonly endpoint: string;
+  /** ARM id of the environment's Log Analytics workspace. */
+  readonly logAnalyticsResourceId: string;
+  /** ARM id of the environment's (workspace-based) Application Insights component. */
+  readonly appInsightsResourceId: string;
+}
+
+export function azureTargets(env: EnvName, subscriptionId: string): AzureTargets {
+  const cfg: EnvironmentConfig = ENVIRONMENTS[env];
+  const names = platformNames({ project: cfg.namePrefix, env, salt: cfg.salt });
+  const rg = `/subscriptions/${subscriptionId}/resourceGroups/${names.resourceGroup}`;
+  return {
+    subscriptionId,
+    resourceGroup: names.resourceGroup,
+    endpoint: resourceName('endpoint', env),
+    logAnalyticsResourceId: `${rg}/providers/Microsoft.OperationalInsights/workspaces/${names.logAnalytics}`,
+    appInsightsResourceId: `${rg}/providers/Microsoft.Insights/components/${names.appInsights}`,
+  };
+}
+
+function subscriptionOf(values: { subscription?: string }, io: CanaryCliIo, why: string): string {
+  const sub = values.subscription ?? io.env.AZURE_SUBSCRIPTION_ID;
+  if (!sub) throw new UsageError(`${why} needs --subscription (or AZURE_SUBSCRIPTION_ID)`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub))
+    throw new UsageError(`--subscription must be a subscription id (GUID), got '${sub}'`);
+  return sub;
+}
+
 function makeSource(
-  values: { source?: string; telemetry?: string; 'workspace-id'?: string; endpoint?: string },
+  env: EnvName,
+  values: {
+    source?: string;
+    telemetry?: string;
+    subscription?: string;
+    'workspace-id'?: string;
+    endpoint?: string;
+  },
   io: CanaryCliIo,
 ): CanaryDataSource {
   const kind = values.source ?? (values.telemetry ? 'local' : 'log-analytics');
@@ -195,14 +326,20 @@ function makeSource(
   }
   if (kind === 'log-analytics') {
     const workspaceId = values['workspace-id'] ?? io.env.LOG_ANALYTICS_WORKSPACE_ID;
-    const endpoint = values.endpoint ?? io.env.CANARY_ENDPOINT_NAME;
-    if (!workspaceId)
-      throw new UsageError('--source log-analytics needs --workspace-id (or LOG_ANALYTICS_WORKSPACE_ID)');
-    if (!endpoint) throw new UsageError('--source log-analytics needs --endpoint (or CANARY_ENDPOINT_NAME)');
+    const endpoint = values.endpoint ?? io.env.CANARY_ENDPOINT_NAME ?? resourceName('endpoint', env);
+    const logs = { credential: io.azure?.credential, endpoint: io.env.LOG_ANALYTICS_ENDPOINT };
+    if (workspaceId) {
+      return new LogAnalyticsCanarySource(logAnalyticsQuery({ ...logs, workspaceId }), endpoint, workspaceId);
+    }
+    // No GUID: query the environment's workspace by its ARM id (resource-centric query).
+    const target = azureTargets(
+      env,
+      subscriptionOf(values, io, '--source log-analytics without --workspace-id'),
+    );
     return new LogAnalyticsCanarySource(
-      logAnalyticsQuery({ workspaceId, endpoint: io.env.LOG_ANALYTICS_ENDPOINT }),
+      logAnalyticsQuery({ ...logs, resourceId: target.logAnalyticsResourceId }),
       endpoint,
-      workspaceId,
+      target.logAnalyticsResourceId,
     );
   }
   throw new UsageError(`--source must be local or log-analytics, got '${kind}'`);
@@ -236,6 +373,8 @@ if (require.main === module) {
     cwd: process.cwd(),
     env: process.env,
   }).then((code) => {
-    process.exitCode = code;
+    // Exit once the output is written: after notify, the Application Insights SDK leaves timers
+    // behind that would keep the process alive for ~40 s (as model/cli/drift.ts does).
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

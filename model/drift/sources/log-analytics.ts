@@ -38,8 +38,15 @@ export function kqlString(value: string, what: string): string {
 }
 
 export interface LogAnalyticsOptions {
-  /** The Log Analytics workspace id (a GUID, not the resource id). */
-  readonly workspaceId: string;
+  /** The Log Analytics workspace id (a GUID, not the resource id). @default - `resourceId` */
+  readonly workspaceId?: string;
+  /**
+   * The workspace's ARM resource id instead of its GUID: the query runs resource-centric
+   * (`LogsQueryClient.queryResource`, `POST /v1{resourceId}/query`), so a caller that knows only
+   * the deterministic names needs no ARM lookup of the GUID. Exactly one of the two is given.
+   * @default - `workspaceId`
+   */
+  readonly resourceId?: string;
   /** @default DefaultAzureCredential */
   readonly credential?: import('@azure/core-auth').TokenCredential;
   /** @default the public cloud endpoint */
@@ -48,15 +55,21 @@ export interface LogAnalyticsOptions {
 
 /** The real LogsQuery: LogsQueryClient.queryWorkspace, failing on partial results. */
 export function logAnalyticsQuery(options: LogAnalyticsOptions): LogsQuery {
+  if ((options.workspaceId === undefined) === (options.resourceId === undefined))
+    throw new Error('log analytics: give exactly one of the workspace id and the workspace resource id');
   return async (kql, window) => {
     // Loaded on first use: the CSV path never pays for the Azure SDKs.
     const { LogsQueryClient, LogsQueryResultStatus } = await import('@azure/monitor-query-logs');
     const credential = options.credential ?? new (await import('@azure/identity')).DefaultAzureCredential();
     const client = new LogsQueryClient(credential, options.endpoint ? { endpoint: options.endpoint } : {});
-    const result = await client.queryWorkspace(options.workspaceId, kql, {
-      startTime: window.start,
-      endTime: window.end,
-    });
+    const timespan = { startTime: window.start, endTime: window.end };
+    const result = options.resourceId
+      ? // The SDK's path template is `/{+resourceId}/query`: an ARM id's leading '/' would make
+        // it `/v1//subscriptions/...` (seen in __tests__/scripts/canary-azure.test.ts), which is
+        // not the documented `POST /v1/subscriptions/.../query`
+        // (learn.microsoft.com/azure/azure-monitor/logs/api/azure-resource-queries).
+        await client.queryResource(options.resourceId.replace(/^\/+/, ''), kql, timespan)
+      : await client.queryWorkspace(options.workspaceId ?? '', kql, timespan);
     if (result.status !== LogsQueryResultStatus.Success) {
       throw new Error(`log analytics query returned partial results: ${result.partialError.message}`);
     }
