@@ -209,6 +209,11 @@ async function notify(
   if (analysis.environment !== env)
     throw new Error(`--verdict-file ${file} analysed '${String(analysis.environment)}', not '${env}'`);
   const records = canaryRollbackRecords(analysis as CanaryAnalysis);
+  const incomplete = records.find((r) => Object.values(r.properties).some((v) => typeof v !== 'string'));
+  if (incomplete)
+    throw new Error(
+      `--verdict-file ${file}: a rollback verdict lacks canary, stable, canaryModel or reason: ${JSON.stringify(incomplete.properties)}`,
+    );
   if (records.length === 0) {
     io.out(`notify: nothing to notify: no canary of ${env} is to be rolled back`);
     return 0;
