@@ -48,8 +48,9 @@ const USAGE = `usage: npm run canary -- analyze --env <${ENV_NAMES.join('|')}> [
   --end ISO             end of the window (default now)
   --source S            local | log-analytics (default: local when --telemetry is given)
   --telemetry PATH      local: a .jsonl file or a folder written by npm run serve with TELEMETRY_LOCAL_FILE
-  --subscription ID     log-analytics, notify: the subscription (or AZURE_SUBSCRIPTION_ID); the
-                        workspace, endpoint and Application Insights follow from the env's names
+  --subscription ID     log-analytics, notify: the subscription (or AZURE_SUBSCRIPTION_ID,
+                        ARM_SUBSCRIPTION_ID); the workspace, endpoint and Application Insights
+                        follow from the environment's deterministic names
   --workspace-id ID     log-analytics: the workspace GUID instead (or LOG_ANALYTICS_WORKSPACE_ID)
   --endpoint NAME       log-analytics: the online endpoint's name (or CANARY_ENDPOINT_NAME;
                         default the environment's deterministic endpoint name)
@@ -306,8 +307,10 @@ export function azureTargets(env: EnvName, subscriptionId: string): AzureTargets
 }
 
 function subscriptionOf(values: { subscription?: string }, io: CanaryCliIo, why: string): string {
-  const sub = values.subscription ?? io.env.AZURE_SUBSCRIPTION_ID;
-  if (!sub) throw new UsageError(`${why} needs --subscription (or AZURE_SUBSCRIPTION_ID)`);
+  // ARM_SUBSCRIPTION_ID: Terraform's variable, already set in plan.yml, which also runs analyze.
+  const sub = values.subscription ?? io.env.AZURE_SUBSCRIPTION_ID ?? io.env.ARM_SUBSCRIPTION_ID;
+  if (!sub)
+    throw new UsageError(`${why} needs --subscription (or AZURE_SUBSCRIPTION_ID, or ARM_SUBSCRIPTION_ID)`);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sub))
     throw new UsageError(`--subscription must be a subscription id (GUID), got '${sub}'`);
   return sub;

@@ -189,7 +189,7 @@ test('errors exit 2 with the reason', async () => {
   expect(await cli(['analyze', '--env', 'prod'])).toMatchObject({
     code: 2,
     err: expect.stringMatching(
-      /--source log-analytics without --workspace-id needs --subscription \(or AZURE_SUBSCRIPTION_ID\)/,
+      /--source log-analytics without --workspace-id needs --subscription \(or AZURE_SUBSCRIPTION_ID/,
     ),
   });
   expect(await cli(['promote', '--env', 'prod'])).toMatchObject({
