@@ -52,8 +52,16 @@ export type BuildContextWriter = (opts: { outDir: string }) => { files: string[]
 
 /** The container's HTTP routes, as Azure ML probes and proxies them (FACTS.md §0.5, §3). */
 export interface ScoringRoutes {
-  /** @default 8080 (service/Dockerfile `PORT`) */
+  /** Port of the scoring route. @default 8080 (service/Dockerfile `PORT`) */
   readonly port?: number;
+  /**
+   * Port of the liveness and readiness routes. The service answers probes on a port of their own,
+   * from a thread of their own (service/config.ts `PROBE_PORT`, docs/service.md), so a saturated
+   * scoring port never makes Azure ML restart a healthy container; each inferenceConfig Route has
+   * its own port (Route {path, port}, schemas/azure-api 2026-05-01).
+   * @default 8081 (service/Dockerfile `PROBE_PORT`)
+   */
+  readonly probePort?: number;
   /** @default '/health/live' */
   readonly liveness?: string;
   /** @default '/health/ready' */
@@ -102,9 +110,13 @@ export function scoringImageErrors(
 ): string[] {
   const errors: string[] = [];
   const routes = props.routes ?? {};
-  const port = routes.port ?? 8080;
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    errors.push(`routes.port must be an integer 1..65535, got ${port}`);
+  for (const [key, value] of [
+    ['port', routes.port ?? 8080],
+    ['probePort', routes.probePort ?? 8081],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 65535)
+      errors.push(`routes.${key} must be an integer 1..65535, got ${value}`);
+  }
   for (const key of ['liveness', 'readiness', 'scoring'] as const) {
     const value = routes[key];
     // azapi rejects path '/' (pattern [a-zA-Z0-9_] matched unanchored, FACTS.md §0.6).
@@ -224,6 +236,7 @@ export class ScoringImage extends Construct {
       body: { properties: { description: 'Fraud scoring service (custom container built from service/)' } },
     });
     const route = (p: string) => ({ port: this.port, path: p });
+    const probe = (p: string) => ({ port: routes.probePort ?? 8081, path: p });
     this.environmentVersion = new AzapiResource(this, 'EnvironmentVersion', {
       type: ENVIRONMENT_VERSION_TYPE,
       name: this.version,
@@ -234,8 +247,8 @@ export class ScoringImage extends Construct {
           image: this.imageUri,
           osType: 'Linux',
           inferenceConfig: {
-            livenessRoute: route(routes.liveness ?? '/health/live'),
-            readinessRoute: route(routes.readiness ?? '/health/ready'),
+            livenessRoute: probe(routes.liveness ?? '/health/live'),
+            readinessRoute: probe(routes.readiness ?? '/health/ready'),
             scoringRoute: route(routes.scoring ?? '/score'),
           },
         },

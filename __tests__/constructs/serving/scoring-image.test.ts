@@ -100,8 +100,9 @@ describe('ScoringImage with the real service bundle', () => {
           image: expect.stringMatching(new RegExp(`login_server}/fraud-scoring:${version}$`)),
           osType: 'Linux',
           inferenceConfig: {
-            livenessRoute: { port: 8080, path: '/health/live' },
-            readinessRoute: { port: 8080, path: '/health/ready' },
+            // Probes go to the service's probe thread on its own port (PROBE_PORT in the image).
+            livenessRoute: { port: 8081, path: '/health/live' },
+            readinessRoute: { port: 8081, path: '/health/ready' },
             scoringRoute: { port: 8080, path: '/score' },
           },
         },
@@ -124,12 +125,13 @@ describe('scoring image inputs', () => {
     expect(scoringImageErrors({})).toEqual([]);
     expect(
       scoringImageErrors({
-        routes: { port: 0, scoring: '/', liveness: 'health' },
+        routes: { port: 0, probePort: 70000, scoring: '/', liveness: 'health' },
         repository: 'Fraud Scoring',
         contextSasExpiry: 'soon',
       }),
     ).toEqual([
       'routes.port must be an integer 1..65535, got 0',
+      'routes.probePort must be an integer 1..65535, got 70000',
       "routes.liveness 'health' must be an absolute path with at least one letter or digit (never '/': azapi rejects it)",
       "routes.scoring '/' must be an absolute path with at least one letter or digit (never '/': azapi rejects it)",
       "repository 'Fraud Scoring' must be a lowercase Docker repository name (^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$)",
