@@ -28,19 +28,29 @@ export interface BundleTrainerResult {
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const ENTRY = path.join(REPO_ROOT, 'model', 'cli', 'train.ts');
+/**
+ * The GBDT worker thread's module, bundled beside train.cjs: the trainer starts it as
+ * `gbdt-worker<ext of the running file>` next to itself (model/train/parallel.ts).
+ */
+const GBDT_WORKER = path.join(REPO_ROOT, 'model', 'train', 'gbdt-worker.ts');
+export const GBDT_WORKER_BUNDLE_FILE = 'gbdt-worker.cjs';
 
 export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerResult {
   const outDir = path.resolve(options.outDir);
   fs.mkdirSync(outDir, { recursive: true });
   const result = buildSync({
-    entryPoints: [ENTRY],
-    outfile: path.join(outDir, TRAINER_BUNDLE_FILE),
+    entryPoints: {
+      [path.basename(TRAINER_BUNDLE_FILE, '.cjs')]: ENTRY,
+      [path.basename(GBDT_WORKER_BUNDLE_FILE, '.cjs')]: GBDT_WORKER,
+    },
+    outdir: outDir,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     external: [...TRAINER_EXTERNALS],
-    minify: false, // readable stack traces in job logs; the GBDT worker evaluates kernel source text
+    minify: false, // readable stack traces in job logs
     sourcemap: false,
     legalComments: 'none',
     // Source paths in the bundle's comments are relative to this folder, whatever the caller's cwd.
@@ -50,5 +60,5 @@ export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerR
   if (result.errors.length > 0) {
     throw new Error(`esbuild failed on ${ENTRY}: ${result.errors.map((e) => e.text).join('; ')}`);
   }
-  return { files: [TRAINER_BUNDLE_FILE] };
+  return { files: [TRAINER_BUNDLE_FILE, GBDT_WORKER_BUNDLE_FILE] };
 }

@@ -14,7 +14,7 @@ import { iterateTransactions } from '../../../model/data/generate';
 import { featureWidth, writeFeatures } from '../../../model/features';
 import { resolveTrainingDataFile } from '../../../model/jobs/data-input';
 import { layoutJobLocally, resolveJobExpressions } from '../../../model/jobs/job-layout';
-import { bundleTrainerSync } from '../../../model/jobs/trainer-bundle';
+import { bundleTrainerSync, GBDT_WORKER_BUNDLE_FILE } from '../../../model/jobs/trainer-bundle';
 import { TRAINER_BUNDLE_FILE, TRAINING_JOB_COMMAND, trainingJobIo } from '../../../model/jobs/training-job';
 import { findModelPackage, loadModelPackage } from '../../../model/package/loader';
 import { loadServingModel } from '../../../service/scoring/load-model';
@@ -52,7 +52,7 @@ test('the job command, run as Azure ML runs it, writes a package the service loa
   await writeTransactionsCsv(csv, iterateTransactions({ rows: 4000, seed: 21 }));
   const codeDir = path.join(root, 'code-asset');
   const { files } = bundleTrainerSync({ outDir: codeDir });
-  expect(files).toEqual([TRAINER_BUNDLE_FILE]);
+  expect(files).toEqual([TRAINER_BUNDLE_FILE, GBDT_WORKER_BUNDLE_FILE]); // the GBDT worker thread's module
   const io = trainingJobIo(IO_PROPS);
   expect(io.command).toBe(TRAINING_JOB_COMMAND);
   const layout = layoutJobLocally({
