@@ -14,6 +14,7 @@
  * | availability     | not (5xx or 429) / requests, same log            | log    | DeploymentName | < 99 %           | 5 min  | 5 min | 1   |
  * | latency-p95      | RequestLatency_P95 (endpoint metric), Average     | metric | deployment     | > 2000 ms        | 5 min  | 1 min | 2   |
  * | drift            | latest model_drift_detected (AppMetrics)          | log    | model          | > 0              | 2 days | 1 h   | 2   |
+ * | canary-rollback  | canary_rollback signals (AppMetrics)              | log    | canary         | > 0              | 30 min | 5 min | 1   |
  * | <dep>-cpu        | CpuUtilizationPercentage (deployment), Average    | metric | one per dep.   | > 85 %           | 15 min | 5 min | 2   |
  * | <dep>-memory     | CpuMemoryUtilizationPercentage, Maximum           | metric | one per dep.   | > 90 %           | 5 min  | 1 min | 2   |
  * | <dep>-at-max     | autoscale ObservedCapacity, Minimum               | metric | one per dep.   | >= max instances | 30 min | 5 min | 2   |
@@ -59,6 +60,7 @@ import { SecureStorage } from '../constructs/platform/storage';
 import { DeploymentAutoscale } from '../constructs/serving/autoscale';
 import { OnlineEndpoint } from '../constructs/serving/online-endpoint';
 import { EnvironmentRollout, modelRefOf } from '../constructs/serving/rollout-validation';
+import { canaryRollbackKql } from '../model/canary/rollback-signal';
 import { DRIFT_METRIC_CONTRACT } from '../model/drift/metrics';
 import { TELEMETRY_NAMES } from '../service/telemetry/service-telemetry';
 import { DriftJob } from './drift-job';
@@ -117,6 +119,8 @@ export class Monitoring extends Construct {
   public readonly availabilityAlert: LogAlert;
   public readonly latencyAlert: MetricAlert;
   public readonly driftAlert: LogAlert;
+  /** Fires the action group when `npm run canary -- notify` reports a canary to roll back. */
+  public readonly canaryRollbackAlert: LogAlert;
   /** Deployment name -> its CPU, memory and (with autoscale) stuck-at-max alerts. */
   public readonly deploymentAlerts: Readonly<
     Record<string, { readonly cpu: MetricAlert; readonly memory: MetricAlert; readonly atMax?: MetricAlert }>
@@ -222,6 +226,30 @@ export class Monitoring extends Construct {
       windowDuration: 'P2D',
       description: `The latest daily drift check found drift for a model in ${props.envName} (model dimension). Open the drift job's report (outputs/report/drift-report.html) and the workbook's drift table.`,
     });
+
+    // An action group has no "notify now" API: canary.yml's `npm run canary -- notify` sends a
+    // canary_rollback metric (model/canary/rollback-signal.ts) and this alert relays it, at
+    // severity 1 (a canary is hurting clients now). 30 min of look-back every 5 min: the point is
+    // seen by several evaluations despite ingestion delay, and the alert resolves by itself after.
+    this.canaryRollbackAlert = logAlert(
+      'CanaryRollback',
+      'canary-rollback',
+      {
+        workspaceId: props.logAnalytics.workspaceResourceId,
+        query: canaryRollbackKql(props.envName),
+        measureColumn: 'rollbacks',
+        aggregation: 'Total',
+        dimensions: ['canary'],
+      },
+      {
+        operator: 'GreaterThan',
+        threshold: 0,
+        severity: 1,
+        evaluationFrequency: 'PT5M',
+        windowDuration: 'PT30M',
+        description: `The hourly canary analysis (canary.yml) found a canary in ${props.envName} to roll back (canary dimension). Review and merge the rollback pull request it opened (stacks/rollout.ts).`,
+      },
+    );
 
     const perDeployment = new Construct(this, 'Deployments');
     const deploymentAlerts: Record<string, { cpu: MetricAlert; memory: MetricAlert; atMax?: MetricAlert }> =

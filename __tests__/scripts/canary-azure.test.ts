@@ -13,9 +13,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as zlib from 'node:zlib';
-import { CANARY_ROLLBACK_METRIC } from '../../model/canary/rollback-signal';
+import { Testing } from 'cdktf';
+import { CANARY_ROLLBACK_METRIC, canaryRollbackKql } from '../../model/canary/rollback-signal';
 import { azureTargets, runCanaryCli } from '../../scripts/canary';
 import { resourceName } from '../../scripts/names';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { FraudStack } from '../../stacks/fraud-stack';
+import { fixedJobImageContext, fixedTrainerCode } from '../constructs/jobs/fixtures';
+import { fixedDriftCode } from '../constructs/monitoring/fixtures';
+import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
+import { TEST_ROLLOUTS } from '../helpers/test-rollouts';
 import { REPO } from '../service/helpers';
 
 const TSX = pathToFileURL(path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -50,6 +57,67 @@ test('the Azure names follow from the environment and the subscription', () => {
     logAnalyticsResourceId: `/subscriptions/${SUB}/resourceGroups/rg-fraud-dev/providers/Microsoft.OperationalInsights/workspaces/log-fraud-dev`,
     appInsightsResourceId: `/subscriptions/${SUB}/resourceGroups/rg-fraud-dev/providers/Microsoft.Insights/components/appi-fraud-dev`,
   });
+});
+
+type Block = Record<string, unknown>;
+
+test('the synthesized stack has those names, and the rollback alert fires the action group at severity 1', () => {
+  const stack = new FraudStack(Testing.app(), 'fraud-dev', {
+    envName: 'dev',
+    env: ENVIRONMENTS.dev,
+    rollout: TEST_ROLLOUTS.dev,
+    writeBuildContext: fixedBuildContext,
+    writeTrainerCode: fixedTrainerCode,
+    writeJobImageContext: fixedJobImageContext,
+    writeDriftCode: fixedDriftCode,
+  });
+  const parsed = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Block>> };
+  const one = (type: string, where: (r: Block) => boolean = () => true): Block => {
+    const found = Object.values(parsed.resource[type] ?? {}).filter(where);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const t = azureTargets('dev', SUB);
+  expect(one('azurerm_resource_group').name).toBe(t.resourceGroup);
+  expect(one('azurerm_log_analytics_workspace').name).toBe(t.logAnalyticsResourceId.split('/').pop());
+  expect(one('azurerm_application_insights').name).toBe(t.appInsightsResourceId.split('/').pop());
+  const endpoint = one('azapi_resource', (r) =>
+    String(r.type).startsWith('Microsoft.MachineLearningServices/workspaces/onlineEndpoints@'),
+  );
+  expect(endpoint.name).toBe(t.endpoint);
+
+  const alert = one(
+    'azurerm_monitor_scheduled_query_rules_alert_v2',
+    (r) => r.name === 'fraud-dev-canary-rollback',
+  );
+  expect(alert).toMatchObject({
+    severity: 1,
+    evaluation_frequency: 'PT5M',
+    window_duration: 'PT30M',
+    auto_mitigation_enabled: true,
+    skip_query_validation: true,
+  });
+  expect(alert.scopes).toEqual([expect.stringContaining('${azurerm_log_analytics_workspace.')]);
+  expect((alert.action as Block).action_groups).toEqual([
+    expect.stringContaining('${azurerm_monitor_action_group.Monitoring_ActionGroup_'),
+  ]);
+  expect((alert.criteria as Block[])[0]).toMatchObject({
+    query: canaryRollbackKql('dev'),
+    operator: 'GreaterThan',
+    threshold: 0,
+    time_aggregation_method: 'Total',
+    metric_measure_column: 'rollbacks',
+    dimension: [{ name: 'canary', operator: 'Include', values: ['*'] }],
+  });
+  expect(canaryRollbackKql('dev')).toBe(
+    [
+      'AppMetrics',
+      '| where Name == "canary_rollback"',
+      '| extend environment = tostring(Properties.environment), canary = tostring(Properties.canary)',
+      '| where environment == "dev"',
+      '| summarize rollbacks = sum(ItemCount) by canary',
+    ].join('\n'),
+  );
 });
 
 interface Envelope {
@@ -247,6 +315,10 @@ test('notify: nothing for a hold, a clear error for a missing or foreign verdict
   });
   expect((await run(['notify', '--env', 'dev', '--verdict-file', 'prod.json'])).err).toMatch(
     /prod\.json analysed 'prod', not 'dev'/,
+  );
+  write('bare.json', { verdict: 'rollback', environment: 'dev', verdicts: [{ verdict: 'rollback' }] });
+  expect((await run(['notify', '--env', 'dev', '--verdict-file', 'bare.json'])).err).toMatch(
+    /bare\.json: a rollback verdict lacks canary/,
   );
   expect((await run(['notify', '--env', 'dev'])).err).toMatch(/notify needs --verdict-file/);
   expect((await run(['notify', '--env', 'dev', '--verdict-file', 'nope.json'])).code).toBe(2);

@@ -157,8 +157,9 @@ describe('alerts (prod, blue 90 / green 10)', () => {
   test('every alert notifies the action group and resolves by itself', () => {
     const logs = Object.values(resources(prod.parsed, 'azurerm_monitor_scheduled_query_rules_alert_v2'));
     const metrics = Object.values(resources(prod.parsed, 'azurerm_monitor_metric_alert'));
-    // error rate, availability, drift; latency + per deployment cpu, memory, at-max (2 x 3)
-    expect(logs).toHaveLength(3);
+    // error rate, availability, drift, canary rollback (__tests__/scripts/canary-azure.test.ts);
+    // latency + per deployment cpu, memory, at-max (2 x 3)
+    expect(logs).toHaveLength(4);
     expect(metrics).toHaveLength(7);
     for (const a of logs) {
       expect((a.action as Block).action_groups).toEqual([expect.stringContaining(ACTION_GROUP_REF)]);
