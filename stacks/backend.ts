@@ -8,7 +8,8 @@
  * and `cdktf deploy`) with a message saying what to set, unless TF_STATE_ALLOW_LOCAL=1 asks for
  * local state explicitly. Synth, `terraform validate` and the tests need nothing.
  */
-import { AzurermBackend, DataResource, LocalBackend, Op, TerraformLocal, TerraformStack } from 'cdktf';
+import { AzurermBackend, LocalBackend, Op, TerraformLocal, TerraformStack } from 'cdktf';
+import { TerraformData } from '../constructs/core/terraform-data';
 import { ConfigurationError } from './configuration';
 
 /** The environment variables that switch every stack to the azurerm remote backend. */
@@ -134,7 +135,7 @@ export function applyStateBackend(
  */
 function refuseLocalStateAtPlan(stack: TerraformStack, stackName: string): void {
   const backendKind = new TerraformLocal(stack, 'state_backend', 'local');
-  new DataResource(stack, 'LocalStateGuard', {
+  new TerraformData(stack, 'LocalStateGuard', {
     input: { stack: stackName, backend: 'local' },
     lifecycle: {
       precondition: [

@@ -26,28 +26,16 @@
  *   never in the plan.
  */
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { buildSync, version as esbuildVersion } from 'esbuild';
+import { buildSync } from 'esbuild';
 import { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-} from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { grantRole, managedIdentity } from '../constructs/core/grants';
 import { CodeAsset, CodeWriter, CommandJob, Cron, JobSchedule } from '../constructs/jobs';
 import { AppInsights } from '../constructs/platform/app-insights';
 import type { IModelRegistry } from '../constructs/platform/model-registry';
 import { LogAnalytics } from '../constructs/platform/log-analytics';
+import { cachedBundle, copyBundle } from './bundle-cache';
 import { MlWorkspace } from '../constructs/platform/ml-workspace';
 import { SecureStorage } from '../constructs/platform/storage';
 import { Jobs } from './jobs';
@@ -94,66 +82,21 @@ export function bundleDriftCliSync(outDir: string): readonly string[] {
   return [DRIFT_BUNDLE_FILE];
 }
 
-/**
- * What the bundle is made of: esbuild's version and options, the lockfile (every dependency
- * version) and every source file under model/ (the CLI imports nothing outside model/ but
- * packages: the layering lint enforces it). Same key, same bytes.
- */
-export function driftBundleKey(root: string = REPO_ROOT): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify({ esbuildVersion, externals: DRIFT_EXTERNALS, entry: 'model/cli/drift.ts' }));
-  hash.update(readFileSync(path.join(root, 'package-lock.json')));
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
-    );
-  for (const file of walk(path.join(root, 'model')).sort()) {
-    hash.update(`\0${path.relative(root, file)}\0`);
-    hash.update(readFileSync(file));
-  }
-  return hash.digest('hex').slice(0, 20);
-}
+let bundled: ReturnType<typeof cachedBundle> | undefined;
 
 /**
- * Bundles live in the temp folder under their key, shared by processes: the CLI pulls in the
- * Application Insights and Azure SDKs (about 2,300 modules, 7.6 MB, ~30x the trainer's bundle
- * time), and every jest worker and `npm run synth` would otherwise bundle it again. Written to a
- * temporary name and renamed, so a reader never sees half a file; entries unused for a day go.
+ * The drift code asset's writer. The CLI pulls in the Application Insights and Azure SDKs (about
+ * 2,300 modules, 7.6 MB, ~30x the trainer's bundle time), so it is bundled once per source
+ * version and shared by processes (stacks/bundle-cache.ts), then copied for every environment.
  */
-const CACHE_DIR = path.join(os.tmpdir(), 'fraud-drift-bundle-cache');
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function cachedDriftBundle(): string {
-  const file = path.join(CACHE_DIR, driftBundleKey(), DRIFT_BUNDLE_FILE);
-  if (existsSync(file)) {
-    const now = new Date();
-    utimesSync(path.dirname(file), now, now); // in use: not pruned by another process
-    return file;
-  }
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = mkdtempSync(path.join(CACHE_DIR, '.build-'));
-  try {
-    bundleDriftCliSync(tmp);
-    renameSync(path.join(tmp, DRIFT_BUNDLE_FILE), file);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-  for (const entry of readdirSync(CACHE_DIR)) {
-    const p = path.join(CACHE_DIR, entry);
-    if (p !== path.dirname(file) && Date.now() - statSync(p).mtimeMs > DAY_MS) {
-      rmSync(p, { recursive: true, force: true });
-    }
-  }
-  return file;
-}
-
-let bundled: string | undefined;
-
-/** The drift code asset's writer: one bundle per key (see {@link cachedDriftBundle}), copied for every environment. */
 export const writeDriftCode: CodeWriter = ({ outDir }) => {
-  bundled ??= cachedDriftBundle();
-  copyFileSync(bundled, path.join(outDir, DRIFT_BUNDLE_FILE));
-  return { files: [DRIFT_BUNDLE_FILE] };
+  bundled ??= cachedBundle({
+    name: 'drift',
+    sourceDirs: ['model', 'util'],
+    options: { entry: 'model/cli/drift.ts', externals: DRIFT_EXTERNALS },
+    build: (dir) => bundleDriftCliSync(dir),
+  });
+  return { files: copyBundle(bundled, outDir) };
 };
 
 /**

@@ -1,32 +1,31 @@
 /**
  * The jobs' synth-time writers used by the stacks:
  * - the training code asset: model/jobs/trainer-bundle.ts (esbuild bundle of the train CLI,
- *   `train.cjs`), bundled once per process and copied for every environment, so the three
+ *   `train.cjs`), bundled once per source version and copied for every environment, so the three
  *   environments get the same code version (its content hash) from one ~0.3 s bundle;
  * - the job image's Docker build context: a Dockerfile for a pinned Node 20 image (the same
  *   base as the scoring image, service/Dockerfile). The job code arrives as the code asset, so
  *   the image is only the runtime: a change of the trainer never rebuilds the image.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CodeWriter } from '../constructs/jobs';
 import type { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { bundleTrainerSync } from '../model/jobs';
+import { cachedBundle, copyBundle } from './bundle-cache';
 
-let trainer: { readonly dir: string; readonly files: readonly string[] } | undefined;
+let trainer: ReturnType<typeof cachedBundle> | undefined;
 
 export const writeTrainerCode: CodeWriter = ({ outDir }) => {
-  if (!trainer) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fraud-trainer-bundle-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    trainer = { dir, files: bundleTrainerSync({ outDir: dir }).files };
-  }
-  for (const file of trainer.files) {
-    mkdirSync(path.dirname(path.join(outDir, file)), { recursive: true });
-    copyFileSync(path.join(trainer.dir, file), path.join(outDir, file));
-  }
-  return { files: [...trainer.files] };
+  // Cached per source version across processes (stacks/bundle-cache.ts); the trainer imports
+  // only model/ and util/ (lint-enforced).
+  trainer ??= cachedBundle({
+    name: 'trainer',
+    sourceDirs: ['model', 'util'],
+    options: { entry: 'model/cli/train.ts' },
+    build: (dir) => bundleTrainerSync({ outDir: dir }).files,
+  });
+  return { files: copyBundle(trainer, outDir) };
 };
 
 /**

@@ -1,22 +1,21 @@
 /**
- * The scoring image's build context writer used by the stacks: service/bundle.ts runs once per
- * process (esbuild, ~1 s) and later stacks copy the same files, so synthesizing three
- * environments bundles once and every environment gets the same image hash.
+ * The scoring image's build context writer used by the stacks: service/bundle.ts (esbuild, ~1 s)
+ * runs once per source version, not once per synth (stacks/bundle-cache.ts), and every stack
+ * copies the same files, so the environments get the same image hash.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { BuildContextWriter } from '../constructs/serving/scoring-image';
 import { bundleServiceSync } from '../service/bundle';
+import { cachedBundle, copyBundle } from './bundle-cache';
 
-let cached: { readonly dir: string; readonly files: readonly string[] } | undefined;
+let bundle: ReturnType<typeof cachedBundle> | undefined;
 
 export const writeServiceBuildContext: BuildContextWriter = ({ outDir }) => {
-  if (!cached) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fraud-service-bundle-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    cached = { dir, files: bundleServiceSync({ outDir: dir }).files };
-  }
-  for (const file of cached.files) copyFileSync(path.join(cached.dir, file), path.join(outDir, file));
-  return { files: [...cached.files] };
+  // service/ imports model/{schema,features,package,explain,runtime} and util/ (lint-enforced).
+  bundle ??= cachedBundle({
+    name: 'service',
+    sourceDirs: ['service', 'model', 'util'],
+    options: { entry: 'service/main.ts' },
+    build: (dir) => bundleServiceSync({ outDir: dir }).files,
+  });
+  return { files: copyBundle(bundle, outDir) };
 };

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { DRIFT_METRIC_CONTRACT } from '../../model/drift/metrics';
-import { DRIFT_BUNDLE_FILE, DRIFT_JOB_COMMAND, driftBundleKey, writeDriftCode } from '../../stacks/drift-job';
+import { DRIFT_BUNDLE_FILE, DRIFT_JOB_COMMAND, writeDriftCode } from '../../stacks/drift-job';
 import { buildDriftFixture } from '../model/drift/fixture';
 
 let dir: string;
@@ -150,19 +150,3 @@ test('on drift the job command succeeds (exit 1 -> 0) and the bundled CLI sends 
     expect.objectContaining({ value: 1, properties: expect.objectContaining({ environment: 'dev' }) }),
   ]);
 }, 120_000);
-
-test('the bundle cache key follows the sources and the lockfile, nothing else', () => {
-  const root = path.join(dir, 'key-root');
-  mkdirSync(path.join(root, 'model', 'cli'), { recursive: true });
-  writeFileSync(path.join(root, 'package-lock.json'), '{"lockfileVersion": 3}');
-  writeFileSync(path.join(root, 'model', 'cli', 'drift.ts'), 'export {};\n');
-  const first = driftBundleKey(root);
-  expect(driftBundleKey(root)).toBe(first);
-  writeFileSync(path.join(root, 'model', 'notes.md'), 'not a source');
-  expect(driftBundleKey(root)).toBe(first);
-  writeFileSync(path.join(root, 'model', 'cli', 'drift.ts'), 'export const x = 1;\n');
-  const second = driftBundleKey(root);
-  expect(second).not.toBe(first);
-  writeFileSync(path.join(root, 'package-lock.json'), '{"lockfileVersion": 3, "packages": {}}');
-  expect(driftBundleKey(root)).not.toBe(second);
-});

@@ -5,3 +5,4 @@ export * from './naming';
 export * from './platform-props';
 export * from './rbac-propagation';
 export * from './values';
+export * from './terraform-data';

@@ -32,7 +32,8 @@
  */
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { DataResource, Fn, ITerraformDependable, Op } from 'cdktf';
+import { Fn, ITerraformDependable, Op } from 'cdktf';
+import { TerraformData } from '../core/terraform-data';
 import { Construct } from 'constructs';
 import { AzapiResourceAction, bareAddress, EphemeralAzapiResourceAction } from '../azapi';
 import { RbacPropagation } from '../core/rbac-propagation';
@@ -92,7 +93,7 @@ export class EndpointKeys extends Construct {
     const rotations: AzapiResourceAction[] = [];
     for (const keyType of ['Secondary', 'Primary'] as const) {
       if (generations[keyType] < 1) continue;
-      const generation = new DataResource(this, `${keyType}Generation`, {
+      const generation = new TerraformData(this, `${keyType}Generation`, {
         input: { generation: generations[keyType] },
       });
       rotations.push(
@@ -137,12 +138,12 @@ export class EndpointKeys extends Construct {
         : []),
     ];
     // Replaced when the key is regenerated or the endpoint is re-created (see the file comment).
-    const issued = (keyType: 'Primary' | 'Secondary', generation: number): DataResource =>
-      new DataResource(this, `${keyType}Issued`, {
+    const issued = (keyType: 'Primary' | 'Secondary', generation: number): TerraformData =>
+      new TerraformData(this, `${keyType}Issued`, {
         triggersReplace: { generation },
         lifecycle: { replaceTriggeredBy: [`${bareAddress(endpoint.endpoint)}.id`] },
       });
-    const versionOf = (marker: DataResource): number =>
+    const versionOf = (marker: TerraformData): number =>
       Op.add(Fn.parseint(Fn.substr(Fn.sha256(marker.id), 0, 12), 16), 1);
     const secret = (key: 'primary' | 'secondary', generation: number): KeyVaultSecret =>
       new KeyVaultSecret(this, key === 'primary' ? 'PrimarySecret' : 'SecondarySecret', {
