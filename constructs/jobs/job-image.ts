@@ -19,15 +19,8 @@
  * UNVERIFIED (as for the scoring image, safe choice made): that the ACR task reads the private
  * tarball through a container-scoped, read-only SAS with a fixed expiry.
  */
-import { ContainerRegistryTask } from '@cdktf/provider-azurerm/lib/container-registry-task';
 import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
-import { DataAzurermStorageAccountBlobContainerSas } from '@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas';
-import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
-import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
-import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { AzapiResource } from '../azapi';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
@@ -35,7 +28,7 @@ import { SecureStorage } from '../platform/storage';
 import { stagingDir } from './staging-dir';
 import { ENVIRONMENT_TYPE, ENVIRONMENT_VERSION_TYPE } from '../serving/scoring-image';
 import type { BuildContextWriter } from '../serving/scoring-image';
-import { tarGzDirectory } from '../serving/scoring-image-context';
+import { buildImageFromContext } from '../serving/image-build';
 
 export interface JobImageProps {
   readonly workspace: MlWorkspace;
@@ -108,66 +101,24 @@ export class JobImage extends Construct {
     const repository = props.repository ?? 'fraud-jobs';
     const environmentName = props.environmentName ?? 'fraud-jobs';
 
-    // 1. Build context at synth, packed deterministically.
-    const staging = props.stagingDir ?? stagingDir('fraud-job-image-');
-    const contextDir = path.join(staging, 'context');
-    mkdirSync(contextDir, { recursive: true });
-    this.contextFiles = props.writeBuildContext({ outDir: contextDir }).files;
-    if (!this.contextFiles.includes('Dockerfile')) {
-      throw new Error(
-        `JobImage '${this.node.path}': the build context has no Dockerfile (got ${this.contextFiles.join(', ')})`,
-      );
-    }
-    const tarball = path.join(staging, 'context.tar.gz');
-    writeFileSync(tarball, tarGzDirectory(contextDir));
-    const asset = new TerraformAsset(this, 'Context', { path: tarball, type: AssetType.FILE });
-    this.version = asset.assetHash.toLowerCase();
+    const build = buildImageFromContext(this, {
+      owner: 'JobImage',
+      storage: props.storage,
+      containerRegistry: props.containerRegistry,
+      writeBuildContext: props.writeBuildContext,
+      stagingDir: props.stagingDir ?? stagingDir('fraud-job-image-'),
+      repository,
+      // Its own container: the scoring image has its own.
+      contextContainer: 'job-build-contexts',
+      contextBlobName: (version) => `${repository.replace(/\//g, '-')}/${version}.tar.gz`,
+      contextSasExpiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
+      buildTimeout: props.buildTimeout ?? '60m',
+    });
+    this.contextFiles = build.contextFiles;
+    this.version = build.version;
+    this.buildRun = build.buildRun;
+    this.imageUri = build.imageUri;
     const tag = `${repository}:${this.version}`;
-
-    // 2. Upload to the workspace storage account (own container: the scoring image has its own).
-    const container = new StorageContainer(this, 'Container', {
-      name: 'job-build-contexts',
-      storageAccountId: props.storage.storageAccountId,
-      containerAccessType: 'private',
-    });
-    const blob = new StorageBlob(this, 'ContextBlob', {
-      name: `${repository.replace(/\//g, '-')}/${this.version}.tar.gz`,
-      storageAccountName: props.storage.storageAccountName,
-      storageContainerName: container.name,
-      type: 'Block',
-      source: asset.path,
-      contentType: 'application/gzip',
-    });
-    const sas = new DataAzurermStorageAccountBlobContainerSas(this, 'ContextSas', {
-      connectionString: props.storage.resource.primaryConnectionString,
-      containerName: container.name,
-      httpsOnly: true,
-      start: '2026-01-01T00:00:00Z',
-      expiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
-      permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
-    });
-
-    // 3. Build with an ACR task named by the version: a new context means a new task and run.
-    const task = new ContainerRegistryTask(this, 'BuildTask', {
-      name: `build-${repository.replace(/[^a-z0-9]/g, '')}-${this.version.slice(0, 12)}`,
-      containerRegistryId: props.containerRegistry.registryId,
-      platform: { os: 'Linux', architecture: 'amd64' },
-      dockerStep: {
-        dockerfilePath: 'Dockerfile',
-        contextPath: `${props.storage.primaryBlobEndpoint}${container.name}/${blob.name}`,
-        contextAccessToken: sas.sas,
-        imageNames: [tag],
-        pushEnabled: true,
-        cacheEnabled: false,
-      },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    this.buildRun = new ContainerRegistryTaskScheduleRunNow(this, 'BuildRun', {
-      containerRegistryTaskId: task.id,
-      timeouts: { create: props.buildTimeout ?? '60m' },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    this.imageUri = `${props.containerRegistry.loginServer}/${tag}`;
 
     // 4. The Azure ML environment: container + immutable version named by the hash.
     const environment = new AzapiResource(this, 'Environment', {

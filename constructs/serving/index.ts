@@ -8,3 +8,4 @@ export * from './online-endpoint';
 export * from './rollout-validation';
 export * from './scoring-image';
 export * from './scoring-image-context';
+export * from './image-build';

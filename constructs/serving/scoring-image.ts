@@ -28,27 +28,22 @@
  *   account blob"); not run against Azure here. The SAS is container-scoped, read-only, and has a
  *   fixed expiry (`contextSasExpiry`) so that it is stable between plans.
  */
-import { ContainerRegistryTask } from '@cdktf/provider-azurerm/lib/container-registry-task';
 import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
-import { DataAzurermStorageAccountBlobContainerSas } from '@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas';
-import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
-import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
-import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AzapiResource, mlType } from '../azapi';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
-import { tarGzDirectory } from './scoring-image-context';
 import { SecureStorage } from '../platform/storage';
+import { buildImageFromContext, type BuildContextWriter } from './image-build';
 
 export const ENVIRONMENT_TYPE = mlType('workspaces/environments');
 export const ENVIRONMENT_VERSION_TYPE = mlType('workspaces/environments/versions');
 
 /** Writes a complete Docker build context into `outDir` (e.g. service/bundle.ts `bundleServiceSync`). */
-export type BuildContextWriter = (opts: { outDir: string }) => { files: string[] };
+export type { BuildContextWriter } from './image-build';
 
 /** The container's HTTP routes, as Azure ML probes and proxies them (FACTS.md §0.5, §3). */
 export interface ScoringRoutes {
@@ -166,67 +161,23 @@ export class ScoringImage extends Construct {
     const repository = props.repository ?? 'fraud-scoring';
     const environmentName = props.environmentName ?? 'fraud-scoring';
 
-    // 1. Build context at synth, packed deterministically.
-    const staging = props.stagingDir ?? ownTempDir('fraud-scoring-image-');
-    const contextDir = path.join(staging, 'context');
-    mkdirSync(contextDir, { recursive: true });
-    this.contextFiles = props.writeBuildContext({ outDir: contextDir }).files;
-    if (!this.contextFiles.includes('Dockerfile')) {
-      throw new Error(
-        `ScoringImage '${this.node.path}': the build context has no Dockerfile (got ${this.contextFiles.join(', ')})`,
-      );
-    }
-    const tarball = path.join(staging, 'context.tar.gz');
-    writeFileSync(tarball, tarGzDirectory(contextDir));
-    const asset = new TerraformAsset(this, 'Context', { path: tarball, type: AssetType.FILE });
-    this.version = asset.assetHash.toLowerCase();
+    const build = buildImageFromContext(this, {
+      owner: 'ScoringImage',
+      storage: props.storage,
+      containerRegistry: props.containerRegistry,
+      writeBuildContext: props.writeBuildContext,
+      stagingDir: props.stagingDir ?? ownTempDir('fraud-scoring-image-'),
+      repository,
+      contextContainer: 'build-contexts',
+      contextBlobName: (version) => `scoring/${version}.tar.gz`,
+      contextSasExpiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
+      buildTimeout: props.buildTimeout ?? '60m',
+    });
+    this.contextFiles = build.contextFiles;
+    this.version = build.version;
+    this.buildRun = build.buildRun;
+    this.imageUri = build.imageUri;
     const tag = `${repository}:${this.version}`;
-
-    // 2. Upload to the workspace storage account.
-    const container = new StorageContainer(this, 'Container', {
-      name: 'build-contexts',
-      storageAccountId: props.storage.storageAccountId,
-      containerAccessType: 'private',
-    });
-    const blob = new StorageBlob(this, 'ContextBlob', {
-      name: `scoring/${this.version}.tar.gz`,
-      storageAccountName: props.storage.storageAccountName,
-      storageContainerName: container.name,
-      type: 'Block',
-      source: asset.path,
-      contentType: 'application/gzip',
-    });
-    const sas = new DataAzurermStorageAccountBlobContainerSas(this, 'ContextSas', {
-      connectionString: props.storage.resource.primaryConnectionString,
-      containerName: container.name,
-      httpsOnly: true,
-      start: '2026-01-01T00:00:00Z',
-      expiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
-      permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
-    });
-
-    // 3. Build with an ACR task; the task name carries the version, so a new context means a
-    // new task and a new run (the run-now resource has no other trigger).
-    const task = new ContainerRegistryTask(this, 'BuildTask', {
-      name: `build-${repository.replace(/[^a-z0-9]/g, '')}-${this.version.slice(0, 12)}`,
-      containerRegistryId: props.containerRegistry.registryId,
-      platform: { os: 'Linux', architecture: 'amd64' },
-      dockerStep: {
-        dockerfilePath: 'Dockerfile',
-        contextPath: `${props.storage.primaryBlobEndpoint}${container.name}/${blob.name}`,
-        contextAccessToken: sas.sas,
-        imageNames: [tag],
-        pushEnabled: true,
-        cacheEnabled: false,
-      },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    this.buildRun = new ContainerRegistryTaskScheduleRunNow(this, 'BuildRun', {
-      containerRegistryTaskId: task.id,
-      timeouts: { create: props.buildTimeout ?? '60m' },
-      lifecycle: { createBeforeDestroy: true },
-    });
-    this.imageUri = `${props.containerRegistry.loginServer}/${tag}`;
 
     // 4. The Azure ML environment: container + immutable version named by the hash.
     const environment = new AzapiResource(this, 'Environment', {

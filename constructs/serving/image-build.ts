@@ -1,0 +1,120 @@
+/**
+ * How this project builds a container image without a Docker daemon, shared by the scoring image
+ * and the job image: the build context is written and packed deterministically at synth, uploaded
+ * to a private container of the workspace storage, and built by an ACR task reading it through a
+ * read-only SAS; Terraform waits for the task run, so a failed build fails the deploy
+ * (FACTS.md §8.5; PITFALLS.md §1 "prebuilt image in ACR").
+ *
+ * The resources are created on the caller's scope with fixed ids ('Context', 'Container',
+ * 'ContextBlob', 'ContextSas', 'BuildTask', 'BuildRun'), so their Terraform addresses are the
+ * caller's own: merging the two copies of this code moved nothing in state.
+ */
+import { ContainerRegistryTask } from '@cdktf/provider-azurerm/lib/container-registry-task';
+import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
+import { DataAzurermStorageAccountBlobContainerSas } from '@cdktf/provider-azurerm/lib/data-azurerm-storage-account-blob-container-sas';
+import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
+import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ContainerRegistry } from '../platform/container-registry';
+import { SecureStorage } from '../platform/storage';
+import { tarGzDirectory } from './scoring-image-context';
+
+/** Writes a complete Docker build context into `outDir` (e.g. service/bundle.ts `bundleServiceSync`). */
+export type BuildContextWriter = (opts: { outDir: string }) => { files: string[] };
+
+export interface ImageBuildProps {
+  /** Names the owner in error messages, e.g. `ScoringImage`. */
+  readonly owner: string;
+  readonly storage: SecureStorage;
+  readonly containerRegistry: ContainerRegistry;
+  readonly writeBuildContext: BuildContextWriter;
+  /** A folder of the caller's for the context and its tarball. */
+  readonly stagingDir: string;
+  /** ACR repository, e.g. `fraud-scoring`. */
+  readonly repository: string;
+  /** Private blob container the contexts go to. */
+  readonly contextContainer: string;
+  /** Blob name of the context for a version. */
+  readonly contextBlobName: (version: string) => string;
+  /** Fixed SAS expiry, so plans stay stable. */
+  readonly contextSasExpiry: string;
+  /** How long Terraform waits for the build, e.g. `60m`. */
+  readonly buildTimeout: string;
+}
+
+export interface ImageBuild {
+  /** Content hash of the build context (lowercase hex): the image tag. */
+  readonly version: string;
+  /** `<loginServer>/<repository>:<version>` (a token until apply). */
+  readonly imageUri: string;
+  readonly buildRun: ContainerRegistryTaskScheduleRunNow;
+  /** Files of the build context, as the writer reported them. */
+  readonly contextFiles: readonly string[];
+}
+
+/** Packs, uploads and builds the image on `scope` (see the module comment). */
+export function buildImageFromContext(scope: Construct, props: ImageBuildProps): ImageBuild {
+  // 1. Build context at synth, packed deterministically.
+  const contextDir = path.join(props.stagingDir, 'context');
+  mkdirSync(contextDir, { recursive: true });
+  const contextFiles = props.writeBuildContext({ outDir: contextDir }).files;
+  if (!contextFiles.includes('Dockerfile')) {
+    throw new Error(
+      `${props.owner} '${scope.node.path}': the build context has no Dockerfile (got ${contextFiles.join(', ')})`,
+    );
+  }
+  const tarball = path.join(props.stagingDir, 'context.tar.gz');
+  writeFileSync(tarball, tarGzDirectory(contextDir));
+  const asset = new TerraformAsset(scope, 'Context', { path: tarball, type: AssetType.FILE });
+  const version = asset.assetHash.toLowerCase();
+  const tag = `${props.repository}:${version}`;
+
+  // 2. Upload to the workspace storage account.
+  const container = new StorageContainer(scope, 'Container', {
+    name: props.contextContainer,
+    storageAccountId: props.storage.storageAccountId,
+    containerAccessType: 'private',
+  });
+  const blob = new StorageBlob(scope, 'ContextBlob', {
+    name: props.contextBlobName(version),
+    storageAccountName: props.storage.storageAccountName,
+    storageContainerName: container.name,
+    type: 'Block',
+    source: asset.path,
+    contentType: 'application/gzip',
+  });
+  const sas = new DataAzurermStorageAccountBlobContainerSas(scope, 'ContextSas', {
+    connectionString: props.storage.resource.primaryConnectionString,
+    containerName: container.name,
+    httpsOnly: true,
+    start: '2026-01-01T00:00:00Z',
+    expiry: props.contextSasExpiry,
+    permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
+  });
+
+  // 3. Build with an ACR task; the task name carries the version, so a new context means a new
+  // task and a new run (the run-now resource has no other trigger).
+  const task = new ContainerRegistryTask(scope, 'BuildTask', {
+    name: `build-${props.repository.replace(/[^a-z0-9]/g, '')}-${version.slice(0, 12)}`,
+    containerRegistryId: props.containerRegistry.registryId,
+    platform: { os: 'Linux', architecture: 'amd64' },
+    dockerStep: {
+      dockerfilePath: 'Dockerfile',
+      contextPath: `${props.storage.primaryBlobEndpoint}${container.name}/${blob.name}`,
+      contextAccessToken: sas.sas,
+      imageNames: [tag],
+      pushEnabled: true,
+      cacheEnabled: false,
+    },
+    lifecycle: { createBeforeDestroy: true },
+  });
+  const buildRun = new ContainerRegistryTaskScheduleRunNow(scope, 'BuildRun', {
+    containerRegistryTaskId: task.id,
+    timeouts: { create: props.buildTimeout },
+    lifecycle: { createBeforeDestroy: true },
+  });
+  return { version, imageUri: `${props.containerRegistry.loginServer}/${tag}`, buildRun, contextFiles };
+}
