@@ -5,7 +5,7 @@
  * `notify` reads the component's connection string through ARM and sends the `canary_rollback`
  * signal through the real SDK. The CLI runs in a child (NODE_EXTRA_CA_CERTS is read at start).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +24,7 @@ import { fixedDriftCode } from '../constructs/monitoring/fixtures';
 import { fixedBuildContext } from '../constructs/serving/build-context-fixture';
 import { TEST_ROLLOUTS } from '../helpers/test-rollouts';
 import { REPO } from '../service/helpers';
+import { selfSignedCert } from '../helpers/self-signed-cert';
 
 const TSX = pathToFileURL(path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const SUB = '00000000-0000-0000-0000-0000000000aa';
@@ -128,102 +129,74 @@ interface Envelope {
 }
 
 test('analyze with --env alone rolls the worse canary back; notify sends the rollback signal', async () => {
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-    ].concat([
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]),
-    { stdio: 'ignore' },
-  );
+  const tls = selfSignedCert(dir);
   const seen: { method: string; url: string; auth?: string; query?: string }[] = [];
   const received: Envelope[] = [];
   let port = 0;
-  const server = https.createServer(
-    { key: fs.readFileSync(keyPath), cert: fs.readFileSync(certPath) },
-    (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        let raw = Buffer.concat(chunks);
-        if (req.headers['content-encoding'] === 'gzip') raw = zlib.gunzipSync(raw);
-        const url = req.url ?? '';
-        const send = (status: number, json: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(json));
-        };
-        if (/\/v2(\.1)?\/track$/.test(url)) {
-          const items = raw
-            .toString('utf8')
-            .split('\n')
-            .filter((s) => s.trim())
-            .flatMap((s) => [JSON.parse(s) as Envelope | Envelope[]].flat());
-          received.push(...items);
-          return send(200, { itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let raw = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') raw = zlib.gunzipSync(raw);
+      const url = req.url ?? '';
+      const send = (status: number, json: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(json));
+      };
+      if (/\/v2(\.1)?\/track$/.test(url)) {
+        const items = raw
+          .toString('utf8')
+          .split('\n')
+          .filter((s) => s.trim())
+          .flatMap((s) => [JSON.parse(s) as Envelope | Envelope[]].flat());
+        received.push(...items);
+        return send(200, { itemsReceived: items.length, itemsAccepted: items.length, errors: [] });
+      }
+      const entry = { method: req.method ?? '', url, auth: req.headers.authorization };
+      if (url.endsWith('/query')) {
+        const query = (JSON.parse(raw.toString('utf8')) as { query: string }).query;
+        seen.push({ ...entry, query });
+        const table = (columns: string[], rows: unknown[][]) => ({
+          tables: [
+            { name: 'PrimaryResult', columns: columns.map((name) => ({ name, type: 'string' })), rows },
+          ],
+        });
+        if (query.startsWith('AmlOnlineEndpointTrafficLog')) {
+          // green fails 10 % of its requests, blue 0.1 %.
+          return send(
+            200,
+            table(
+              ['DeploymentName', 'requests', 'errors', 'p95'],
+              [
+                ['blue', 2000, 2, 120],
+                ['green', 2000, 200, 125],
+              ],
+            ),
+          );
         }
-        const entry = { method: req.method ?? '', url, auth: req.headers.authorization };
-        if (url.endsWith('/query')) {
-          const query = (JSON.parse(raw.toString('utf8')) as { query: string }).query;
-          seen.push({ ...entry, query });
-          const table = (columns: string[], rows: unknown[][]) => ({
-            tables: [
-              { name: 'PrimaryResult', columns: columns.map((name) => ({ name, type: 'string' })), rows },
-            ],
-          });
-          if (query.startsWith('AmlOnlineEndpointTrafficLog')) {
-            // green fails 10 % of its requests, blue 0.1 %.
-            return send(
-              200,
-              table(
-                ['DeploymentName', 'requests', 'errors', 'p95'],
-                [
-                  ['blue', 2000, 2, 120],
-                  ['green', 2000, 200, 125],
-                ],
-              ),
-            );
-          }
-          const rows = [0.05, 0.1, 0.2, 0.3, 0.4].flatMap((s) => [
-            ['blue', s, 'fraud-detection-model:v1'],
-            ['green', s, 'fraud-detection-model:v2'],
-          ]);
-          return send(200, table(['deployment', 'score', 'model'], rows));
-        }
-        seen.push(entry);
-        if (
-          req.method === 'GET' &&
-          url.startsWith(
-            `/subscriptions/${SUB}/resourceGroups/rg-fraud-dev/providers/Microsoft.Insights/components/appi-fraud-dev?`,
-          )
-        ) {
-          return send(200, {
-            properties: {
-              ConnectionString: `InstrumentationKey=00000000-0000-0000-0000-000000000002;IngestionEndpoint=https://127.0.0.1:${port}/`,
-            },
-          });
-        }
-        send(404, { error: { code: 'NotFound', message: url } });
-      });
-    },
-  );
+        const rows = [0.05, 0.1, 0.2, 0.3, 0.4].flatMap((s) => [
+          ['blue', s, 'fraud-detection-model:v1'],
+          ['green', s, 'fraud-detection-model:v2'],
+        ]);
+        return send(200, table(['deployment', 'score', 'model'], rows));
+      }
+      seen.push(entry);
+      if (
+        req.method === 'GET' &&
+        url.startsWith(
+          `/subscriptions/${SUB}/resourceGroups/rg-fraud-dev/providers/Microsoft.Insights/components/appi-fraud-dev?`,
+        )
+      ) {
+        return send(200, {
+          properties: {
+            ConnectionString: `InstrumentationKey=00000000-0000-0000-0000-000000000002;IngestionEndpoint=https://127.0.0.1:${port}/`,
+          },
+        });
+      }
+      send(404, { error: { code: 'NotFound', message: url } });
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
   let out = '';
@@ -239,7 +212,9 @@ test('analyze with --env alone rolls the worse canary back; notify sends the rol
         path.join(dir, 'root'),
         SUB,
       ],
-      { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: certPath, ORT_DISABLE_TELEMETRY: '1' } },
+      {
+        env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: tls.certPath, ORT_DISABLE_TELEMETRY: '1' },
+      },
     );
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));

@@ -4,7 +4,6 @@
  * Application Insights ingestion endpoint.
  */
 import * as fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import * as zlib from 'node:zlib';
 import { bundleServiceSync, SERVICE_EXTERNALS } from '../../service/bundle';
 import { REPO, trainedModelRoot, transaction } from './helpers';
 import { spawnService, type ServiceProcess } from './process-harness';
+import { selfSignedCert } from '../helpers/self-signed-cert';
 
 let outDir: string;
 let serverJs: string;
@@ -79,36 +79,6 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
     if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-/** A self-signed certificate for 127.0.0.1: the exporter only speaks https to ingestion. */
-function selfSignedCert(dir: string): { key: string; cert: string; certPath: string } {
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: fs.readFileSync(keyPath, 'utf8'), cert: fs.readFileSync(certPath, 'utf8'), certPath };
 }
 
 test('the build context holds the bundle, the Dockerfile and a runtime-only lock', () => {

@@ -3,8 +3,8 @@
  * runs with plain `node` (the job image has no node_modules), and the job's command line finds the
  * model package inside the mounted model input and keeps a CLI error a failed job.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import zlib from 'node:zlib';
 import { DRIFT_METRIC_CONTRACT } from '../../model/drift/metrics';
 import { DRIFT_BUNDLE_FILE, DRIFT_JOB_COMMAND, writeDriftCode } from '../../stacks/drift-job';
 import { buildDriftFixture } from '../model/drift/fixture';
+import { selfSignedCert } from '../helpers/self-signed-cert';
 
 let dir: string;
 beforeAll(() => {
@@ -57,20 +58,6 @@ test('the job command finds model.json one folder down and fails the job on a CL
   expect(r.status).toBe(1);
 });
 
-/** A self-signed certificate for 127.0.0.1: the exporter only speaks https to ingestion. */
-function selfSignedCert(): { key: string; cert: string; certPath: string } {
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-      .concat(['-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1'])
-      .concat(['-addext', 'subjectAltName=IP:127.0.0.1']),
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
-}
-
 interface MetricEnvelope {
   data?: {
     baseType?: string;
@@ -89,7 +76,7 @@ test('on drift the job command succeeds (exit 1 -> 0) and the bundled CLI sends 
   expect(command).toContain('|| test $? -eq 1');
 
   const received: MetricEnvelope[] = [];
-  const tls = selfSignedCert();
+  const tls = selfSignedCert(dir);
   const ingestion = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

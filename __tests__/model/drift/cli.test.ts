@@ -3,7 +3,7 @@
  * with --drift), the exit codes 0 / 1 / 2, both reports, and the drift metrics reaching an
  * Application Insights ingestion endpoint on 127.0.0.1 through the real SDK.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,7 @@ import * as zlib from 'node:zlib';
 import type { DriftReport } from '../../../model/drift/compare';
 import { DRIFT_METRIC_CONTRACT } from '../../../model/drift/metrics';
 import { buildDriftFixture, type DriftFixture } from './fixture';
+import { selfSignedCert } from '../../helpers/self-signed-cert';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 const TSX = pathToFileURL(path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -154,36 +155,6 @@ test('errors exit 2 with the reason: missing package, too few rows, bad option',
   expect(noCsv.stderr).toMatch(/missing\.csv' does not exist/);
 }, 60_000);
 
-/** A self-signed certificate for 127.0.0.1: the exporter only speaks https to ingestion. */
-function selfSignedCert(): { key: string; cert: string; certPath: string } {
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: fs.readFileSync(keyPath, 'utf8'), cert: fs.readFileSync(certPath, 'utf8'), certPath };
-}
-
 interface Envelope {
   data?: {
     baseType?: string;
@@ -193,7 +164,7 @@ interface Envelope {
 
 test('GIVEN a connection string THEN the drift metrics of the contract reach the ingestion endpoint', async () => {
   const received: Envelope[] = [];
-  const tls = selfSignedCert();
+  const tls = selfSignedCert(dir);
   const ingestion = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -3,7 +3,7 @@
  * HTTPS endpoint that answers like the query API: the KQL each source sends, the bearer token,
  * and how rows become drift input (summed drift windows of the service) and canary data.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,7 @@ import { driftEventProperties } from '../../../service/telemetry/service-telemet
 import { generateTransactions } from '../../../model/data/generate';
 import { loadModelPackage } from '../../../model/package/loader';
 import { buildDriftFixture, type DriftFixture } from './fixture';
+import { selfSignedCert } from '../../helpers/self-signed-cert';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 const TSX = pathToFileURL(path.join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -55,83 +56,56 @@ test('GIVEN the service drift windows and traffic rows in Log Analytics THEN bot
     };
   });
   const queries: { body: { query: string; timespan?: string }; auth?: string; url?: string }[] = [];
-  const keyPath = path.join(dir, 'key.pem');
-  const certPath = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  const server = https.createServer(
-    { key: fs.readFileSync(keyPath), cert: fs.readFileSync(certPath) },
-    (req, res) => {
-      let raw = '';
-      req.on('data', (c: Buffer) => (raw += c.toString()));
-      req.on('end', () => {
-        const body = JSON.parse(raw) as { query: string; timespan?: string };
-        queries.push({ body, auth: req.headers.authorization, url: req.url });
-        const table = (columns: [string, string][], rows: unknown[][]) => ({
-          tables: [{ name: 'PrimaryResult', columns: columns.map(([name, type]) => ({ name, type })), rows }],
-        });
-        let answer;
-        if (body.query.startsWith('AppEvents\n| where Name == "scoring_drift_window"')) {
-          answer = table(
-            [
-              ['TimeGenerated', 'datetime'],
-              ['Properties', 'dynamic'],
-            ],
-            windows.map((w) => ['2026-01-01T01:00:00Z', JSON.stringify(w)]),
-          );
-        } else if (body.query.startsWith('AmlOnlineEndpointTrafficLog')) {
-          answer = table(
-            [
-              ['DeploymentName', 'string'],
-              ['requests', 'long'],
-              ['errors', 'long'],
-              ['p95', 'real'],
-            ],
-            [
-              ['blue', 900, 3, 12.5],
-              ['green', 100, 4, 20],
-            ],
-          );
-        } else {
-          answer = table(
-            [
-              ['deployment', 'string'],
-              ['score', 'real'],
-              ['model', 'string'],
-            ],
-            [
-              ['blue', 0.1, 'm:1'],
-              ['green', 0.7, 'm:2'],
-              ['green', 0.9, 'm:2'],
-            ],
-          );
-        }
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(answer));
+  const tls = selfSignedCert(dir);
+  const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { query: string; timespan?: string };
+      queries.push({ body, auth: req.headers.authorization, url: req.url });
+      const table = (columns: [string, string][], rows: unknown[][]) => ({
+        tables: [{ name: 'PrimaryResult', columns: columns.map(([name, type]) => ({ name, type })), rows }],
       });
-    },
-  );
+      let answer;
+      if (body.query.startsWith('AppEvents\n| where Name == "scoring_drift_window"')) {
+        answer = table(
+          [
+            ['TimeGenerated', 'datetime'],
+            ['Properties', 'dynamic'],
+          ],
+          windows.map((w) => ['2026-01-01T01:00:00Z', JSON.stringify(w)]),
+        );
+      } else if (body.query.startsWith('AmlOnlineEndpointTrafficLog')) {
+        answer = table(
+          [
+            ['DeploymentName', 'string'],
+            ['requests', 'long'],
+            ['errors', 'long'],
+            ['p95', 'real'],
+          ],
+          [
+            ['blue', 900, 3, 12.5],
+            ['green', 100, 4, 20],
+          ],
+        );
+      } else {
+        answer = table(
+          [
+            ['deployment', 'string'],
+            ['score', 'real'],
+            ['model', 'string'],
+          ],
+          [
+            ['blue', 0.1, 'm:1'],
+            ['green', 0.7, 'm:2'],
+            ['green', 0.9, 'm:2'],
+          ],
+        );
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer));
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   let out = '';
@@ -146,7 +120,7 @@ test('GIVEN the service drift windows and traffic rows in Log Analytics THEN bot
         `https://127.0.0.1:${port}/v1`,
         path.join(fx.packageDir, 'model.json'),
       ],
-      { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: certPath } },
+      { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: tls.certPath } },
     );
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
