@@ -28,7 +28,7 @@ import { SecureStorage } from '../platform/storage';
 import { stagingDir } from './staging-dir';
 import { ENVIRONMENT_TYPE, ENVIRONMENT_VERSION_TYPE } from '../serving/scoring-image';
 import type { BuildContextWriter } from '../serving/scoring-image';
-import { buildImageFromContext } from '../serving/image-build';
+import { buildImageFromContext, imageInputErrors } from '../serving/image-build';
 
 export interface JobImageProps {
   readonly workspace: MlWorkspace;
@@ -53,33 +53,11 @@ export interface JobImageProps {
   readonly buildTimeout?: string;
 }
 
-const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
-const ENV_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const GO_DURATION = /^(\d+(h|m|s))+$/;
-
 /** Problems with the image inputs (pure; exported for tests). */
 export function jobImageErrors(
   props: Pick<JobImageProps, 'repository' | 'environmentName' | 'contextSasExpiry' | 'buildTimeout'>,
 ): string[] {
-  const errors: string[] = [];
-  if (props.repository !== undefined && !REPOSITORY.test(props.repository)) {
-    errors.push(
-      `repository '${props.repository}' must be a lowercase Docker repository name (${REPOSITORY.source})`,
-    );
-  }
-  if (props.environmentName !== undefined && !ENV_NAME.test(props.environmentName)) {
-    errors.push(`environmentName '${props.environmentName}' must match ${ENV_NAME.source}`);
-  }
-  if (props.contextSasExpiry !== undefined && !ISO_INSTANT.test(props.contextSasExpiry)) {
-    errors.push(
-      `contextSasExpiry '${props.contextSasExpiry}' must be an ISO-8601 UTC instant like 2030-01-01T00:00:00Z`,
-    );
-  }
-  if (props.buildTimeout !== undefined && !GO_DURATION.test(props.buildTimeout)) {
-    errors.push(`buildTimeout '${props.buildTimeout}' must be a Go duration such as '60m' or '1h30m'`);
-  }
-  return errors;
+  return imageInputErrors(props);
 }
 
 export class JobImage extends Construct {
@@ -111,8 +89,8 @@ export class JobImage extends Construct {
       // Its own container: the scoring image has its own.
       contextContainer: 'job-build-contexts',
       contextBlobName: (version) => `${repository.replace(/\//g, '-')}/${version}.tar.gz`,
-      contextSasExpiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
-      buildTimeout: props.buildTimeout ?? '60m',
+      contextSasExpiry: props.contextSasExpiry,
+      buildTimeout: props.buildTimeout,
     });
     this.contextFiles = build.contextFiles;
     this.version = build.version;

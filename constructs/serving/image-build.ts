@@ -39,10 +39,10 @@ export interface ImageBuildProps {
   readonly contextContainer: string;
   /** Blob name of the context for a version. */
   readonly contextBlobName: (version: string) => string;
-  /** Fixed SAS expiry, so plans stay stable. */
-  readonly contextSasExpiry: string;
-  /** How long Terraform waits for the build, e.g. `60m`. */
-  readonly buildTimeout: string;
+  /** Fixed SAS expiry, so plans stay stable. @default '2030-01-01T00:00:00Z' */
+  readonly contextSasExpiry?: string;
+  /** How long Terraform waits for the build. @default '60m' (PITFALLS.md §1: first builds are slow) */
+  readonly buildTimeout?: string;
 }
 
 export interface ImageBuild {
@@ -53,6 +53,41 @@ export interface ImageBuild {
   readonly buildRun: ContainerRegistryTaskScheduleRunNow;
   /** Files of the build context, as the writer reported them. */
   readonly contextFiles: readonly string[];
+}
+
+const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const ENV_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const GO_DURATION = /^(\d+(h|m|s))+$/;
+
+/** The inputs every image construct takes; unset means the construct's default. */
+export interface ImageInputs {
+  readonly repository?: string;
+  readonly environmentName?: string;
+  readonly contextSasExpiry?: string;
+  readonly buildTimeout?: string;
+}
+
+/** Problems with an image's inputs, one rule each, for the scoring image and the job image alike. */
+export function imageInputErrors(props: ImageInputs): string[] {
+  const errors: string[] = [];
+  if (props.repository !== undefined && !REPOSITORY.test(props.repository)) {
+    errors.push(
+      `repository '${props.repository}' must be a lowercase Docker repository name (${REPOSITORY.source})`,
+    );
+  }
+  if (props.environmentName !== undefined && !ENV_NAME.test(props.environmentName)) {
+    errors.push(`environmentName '${props.environmentName}' must match ${ENV_NAME.source}`);
+  }
+  if (props.contextSasExpiry !== undefined && !ISO_INSTANT.test(props.contextSasExpiry)) {
+    errors.push(
+      `contextSasExpiry '${props.contextSasExpiry}' must be an ISO-8601 UTC instant like 2030-01-01T00:00:00Z`,
+    );
+  }
+  if (props.buildTimeout !== undefined && !GO_DURATION.test(props.buildTimeout)) {
+    errors.push(`buildTimeout '${props.buildTimeout}' must be a Go duration such as '60m' or '1h30m'`);
+  }
+  return errors;
 }
 
 /** Packs, uploads and builds the image on `scope` (see the module comment). */
@@ -91,7 +126,7 @@ export function buildImageFromContext(scope: Construct, props: ImageBuildProps):
     containerName: container.name,
     httpsOnly: true,
     start: '2026-01-01T00:00:00Z',
-    expiry: props.contextSasExpiry,
+    expiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
     permissions: { read: true, add: false, create: false, write: false, delete: false, list: false },
   });
 
@@ -113,7 +148,7 @@ export function buildImageFromContext(scope: Construct, props: ImageBuildProps):
   });
   const buildRun = new ContainerRegistryTaskScheduleRunNow(scope, 'BuildRun', {
     containerRegistryTaskId: task.id,
-    timeouts: { create: props.buildTimeout },
+    timeouts: { create: props.buildTimeout ?? '60m' },
     lifecycle: { createBeforeDestroy: true },
   });
   return { version, imageUri: `${props.containerRegistry.loginServer}/${tag}`, buildRun, contextFiles };

@@ -37,7 +37,7 @@ import { AzapiResource, mlType } from '../azapi';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { SecureStorage } from '../platform/storage';
-import { buildImageFromContext, type BuildContextWriter } from './image-build';
+import { buildImageFromContext, imageInputErrors, type BuildContextWriter } from './image-build';
 
 export const ENVIRONMENT_TYPE = mlType('workspaces/environments');
 export const ENVIRONMENT_VERSION_TYPE = mlType('workspaces/environments/versions');
@@ -95,9 +95,6 @@ export interface ScoringImageProps {
 }
 
 const ROUTE_PATH = /^\/[A-Za-z0-9_\-/]*[A-Za-z0-9_]$/;
-const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
-const ENV_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** Problems with the image inputs (pure; exported for tests). */
 export function scoringImageErrors(
@@ -121,19 +118,7 @@ export function scoringImageErrors(
       );
     }
   }
-  if (props.repository !== undefined && !REPOSITORY.test(props.repository)) {
-    errors.push(
-      `repository '${props.repository}' must be a lowercase Docker repository name (${REPOSITORY.source})`,
-    );
-  }
-  if (props.environmentName !== undefined && !ENV_NAME.test(props.environmentName)) {
-    errors.push(`environmentName '${props.environmentName}' must match ${ENV_NAME.source}`);
-  }
-  if (props.contextSasExpiry !== undefined && !ISO_INSTANT.test(props.contextSasExpiry)) {
-    errors.push(
-      `contextSasExpiry '${props.contextSasExpiry}' must be an ISO-8601 UTC instant like 2030-01-01T00:00:00Z`,
-    );
-  }
+  errors.push(...imageInputErrors(props));
   return errors;
 }
 
@@ -170,8 +155,8 @@ export class ScoringImage extends Construct {
       repository,
       contextContainer: 'build-contexts',
       contextBlobName: (version) => `scoring/${version}.tar.gz`,
-      contextSasExpiry: props.contextSasExpiry ?? '2030-01-01T00:00:00Z',
-      buildTimeout: props.buildTimeout ?? '60m',
+      contextSasExpiry: props.contextSasExpiry,
+      buildTimeout: props.buildTimeout,
     });
     this.contextFiles = build.contextFiles;
     this.version = build.version;

@@ -139,6 +139,12 @@ describe('scoring image inputs', () => {
     ]);
   });
 
+  test("the image input rules are the job image's too (one rule set): a bad build timeout is refused", () => {
+    expect(scoringImageErrors({ buildTimeout: 'an hour' })).toEqual([
+      "buildTimeout 'an hour' must be a Go duration such as '60m' or '1h30m'",
+    ]);
+  });
+
   test('a build context without a Dockerfile fails synth', () => {
     expect(() => synthWith(() => ({ files: ['server.js'] }))).toThrow(
       /the build context has no Dockerfile \(got server\.js\)/,
