@@ -21,6 +21,84 @@ export function quantileEdges(values: ArrayLike<number>, bins: number): number[]
   return edges;
 }
 
+/**
+ * How far a production score may sit from the trainer's score of the same row. The trainer sums
+ * trees in float64 and applies an exact sigmoid; the service's scores come from ONNX Runtime,
+ * which sums the trees in float32 and computes `Sigmoid` with MLAS's polynomial approximation.
+ * Measured on onnxruntime-node 1.30 (x86-64): the Sigmoid is off by up to 1.7e-7 absolute at
+ * every p (so 7.5e-5 relative at p = 0.002, 100 % below 1e-7, and 0 below p = 1.5e-8), and the
+ * float32 tree sum by up to 2e-6 in the margin, i.e. at most p * 2e-6 in the probability. The
+ * tolerance is ~6x and ~50x those, to absorb other CPUs' kernels and larger ensembles.
+ */
+export const SCORE_ABS_TOLERANCE = 1e-6;
+/** See SCORE_ABS_TOLERANCE: the float32 margin error, carried to p as p * error. */
+export const SCORE_REL_TOLERANCE = 1e-4;
+
+/** The largest plausible |ORT score - trainer score| for a trainer score near `p`. */
+export function scoreTolerance(p: number): number {
+  return SCORE_ABS_TOLERANCE + SCORE_REL_TOLERANCE * Math.abs(p);
+}
+
+/**
+ * Quantile edges for the score histogram, placed where ORT's rounding cannot move a row across.
+ *
+ * `quantileEdges` puts each edge ON a score value, and a tree ensemble gives every row that
+ * reaches the same leaves the same score: an edge then sits on a point mass, and the service,
+ * which bins ORT's float32 score of the same rows (see `scoreTolerance`), puts about half of
+ * those masses on the other side. Identical data then shows score drift. Here each edge is the
+ * midpoint of a gap between two adjacent distinct scores, starting at the gap above the
+ * quantile value and moving up (at most to the next quantile) until at most 1 % of a bin's rows
+ * lie within twice the tolerance of the edge (none on small baselines): a score moved by up to
+ * the tolerance, even when binned on an edge widened by it, then stays in its bin, except for
+ * those few rows. Dense distinct scores put a few rows near any edge, each moving a count by one
+ * at most; what must never sit there is a point mass. When no gap qualifies, the one with the
+ * fewest scores that close is used. Edges keep the `Histogram` semantics (`x <= edge`), so older
+ * manifests read the same way.
+ */
+export function scoreEdges(scores: ArrayLike<number>, bins: number): number[] {
+  const sorted = Float64Array.from(scores)
+    .filter((v) => Number.isFinite(v))
+    .sort();
+  const n = sorted.length;
+  const edges: number[] = [];
+  const allowance = Math.floor(n / bins / 100);
+  let from = 0; // first gap index the next edge may use (gap j lies between sorted[j] and sorted[j + 1])
+  for (let b = 1; b < bins && from < n - 1; b++) {
+    const first = Math.max(from, Math.min(n - 1, Math.floor((b * n) / bins)));
+    const last = Math.min(n - 2, Math.max(first, Math.floor(((b + 1) * n) / bins) - 1));
+    let best = -1;
+    let bestEdge = 0;
+    let bestAtRisk = Infinity;
+    for (let j = first; j <= last && bestAtRisk > allowance; j++) {
+      if (!(sorted[j + 1] > sorted[j])) continue;
+      const edge = (sorted[j] + sorted[j + 1]) / 2;
+      const reach = 2 * scoreTolerance(edge);
+      const atRisk = lowerBound(sorted, edge + reach, true) - lowerBound(sorted, edge - reach, false);
+      if (atRisk < bestAtRisk) {
+        best = j;
+        bestEdge = edge;
+        bestAtRisk = atRisk;
+      }
+    }
+    if (best < 0) continue;
+    edges.push(bestEdge);
+    from = best + 1;
+  }
+  return edges;
+}
+
+/** First index whose value is >= x (or > x when `after`), in an ascending array. */
+function lowerBound(sorted: Float64Array, x: number, after: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x || (after && sorted[mid] === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function histogramOf(values: ArrayLike<number>, edges: number[]): Histogram {
   const counts = new Array<number>(edges.length + 1).fill(0);
   let total = 0;
@@ -35,9 +113,12 @@ export function histogramOf(values: ArrayLike<number>, edges: number[]): Histogr
 }
 
 /**
+ * Numeric features are binned on edges that sit on feature values, which is safe: `X` is the
+ * float32 matrix `writeFeatures` writes, the same numbers the service's aggregator bins, with the
+ * same `histogramBin`. Scores are not the service's numbers (see `scoreEdges`).
  * @param X feature rows (width = spec.featureNames.length)
  * @param categories raw categorical values per field, same row order
- * @param scores predicted probabilities of evaluation rows
+ * @param scores the trainer's predicted probabilities of evaluation rows
  */
 export function computeBaseline(
   spec: FeatureSpec,
@@ -68,5 +149,5 @@ export function computeBaseline(
       Object.entries(counts).map(([k, c]) => [k, c / Math.max(1, values.length)]),
     );
   }
-  return { numeric, categorical, score: histogramOf(scores, quantileEdges(scores, bins)), rows };
+  return { numeric, categorical, score: histogramOf(scores, scoreEdges(scores, bins)), rows };
 }
