@@ -20,7 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContainerRegistry } from '../platform/container-registry';
 import { SecureStorage } from '../platform/storage';
-import { tarGzDirectory } from './scoring-image-context';
+import { cachedTarGzDirectory } from './context-tarball-cache';
 
 /** Writes a complete Docker build context into `outDir` (e.g. service/bundle.ts `bundleServiceSync`). */
 export type BuildContextWriter = (opts: { outDir: string }) => { files: string[] };
@@ -102,7 +102,9 @@ export function buildImageFromContext(scope: Construct, props: ImageBuildProps):
     );
   }
   const tarball = path.join(props.stagingDir, 'context.tar.gz');
-  writeFileSync(tarball, tarGzDirectory(contextDir));
+  // Cached by the context's content (the same bytes a fresh pack gives): every environment packs
+  // the same context, and gzip is a quarter of a synth (context-tarball-cache.ts).
+  writeFileSync(tarball, cachedTarGzDirectory(contextDir));
   const asset = new TerraformAsset(scope, 'Context', { path: tarball, type: AssetType.FILE });
   const version = asset.assetHash.toLowerCase();
   const tag = `${props.repository}:${version}`;
