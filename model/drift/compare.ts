@@ -5,6 +5,7 @@
  * the prediction score like a numeric feature. Pure: no I/O.
  */
 import { CATEGORICAL_FIELDS, UNKNOWN_CATEGORY } from '../features';
+import { scoreTolerance } from '../package/baseline';
 import type { ModelManifest } from '../package/manifest';
 import { chi2Contingency } from './chi2';
 import { ks2samp, ks2sampCounts, type KsResult } from './ks';
@@ -38,9 +39,6 @@ export interface CurrentData {
 export interface RawBaseline {
   readonly numeric: Readonly<Record<string, ArrayLike<number>>>;
 }
-
-/** Relative tolerance when binning production scores on the baseline's score edges. */
-export const SCORE_EDGE_TOLERANCE = 1e-5;
 
 export type FeatureKind = 'numeric' | 'categorical' | 'score';
 export type DriftTestName = 'ks' | 'ks-binned' | 'chi2';
@@ -139,11 +137,12 @@ export function compareWithBaseline(
     cur: NumericData,
     raw?: ArrayLike<number>,
   ): void => {
-    // Scores: the manifest's score bins were computed from the trainer's float64 tree sums, while
-    // production scores come from ORT's float32 sums, which differ by up to ~1e-6 relative
-    // (measured: 0.0107961222 vs 0.0107961297). Tree models tie many rows on exactly an edge, so
-    // without a tolerance those rows all cross into the next bin and fake a large drift.
-    const binEdges = kind === 'score' ? edges.map((e) => e + Math.abs(e) * SCORE_EDGE_TOLERANCE) : edges;
+    // Scores: the manifest's score bins were computed from the trainer's float64 scores, while
+    // production scores come from ORT (float32 tree sums, approximate Sigmoid: up to ~1.7e-7
+    // absolute, see scoreTolerance). Older manifests tie many rows on exactly an edge; without the
+    // tolerance those rows all cross into the next bin and fake a drift. The service's aggregator
+    // bins on the same raised edges.
+    const binEdges = kind === 'score' ? edges.map((e) => e + scoreTolerance(e)) : edges;
     const curCounts = cur.counts ? Array.from(cur.counts) : Array.from(binCounts(cur.values ?? [], binEdges));
     if (curCounts.length !== baseCounts.length) {
       throw new DriftInputError(

@@ -12,7 +12,7 @@ import { generateTransactions } from '../../../model/data/generate';
 import { Rng } from '../../../model/data/rng';
 import { compareWithBaseline } from '../../../model/drift/compare';
 import { CATEGORICAL_FIELDS, featureMatrix } from '../../../model/features';
-import { computeBaseline } from '../../../model/package/baseline';
+import { computeBaseline, histogramOf, quantileEdges } from '../../../model/package/baseline';
 import { histogramBin, type ModelManifest } from '../../../model/package/manifest';
 import type { Transaction } from '../../../model/schema';
 import { trainModelPackage, type TrainModelPackageResult } from '../../../model/train/api';
@@ -152,4 +152,28 @@ test('scores tied by the trees (the same row seen many times) stay in their base
   });
   expect(report.driftedFeatures).toEqual([]);
   expect(Math.max(...report.features.map((f) => f.psi))).toBe(0);
+});
+
+test('a manifest written before score edges avoided ties still counts the same rows in the same bins', async () => {
+  // Until scoreEdges, the score edges were quantile values: ON a point mass. Such packages stay
+  // deployed until retrained, so the aggregator and the drift job raise the edges by the tolerance.
+  const { manifest, model } = trained;
+  const repeated = baselineRows().test.flatMap((r, i) => new Array<Transaction>(1 + (i % 7)).fill(r));
+  const X = featureMatrix(repeated, manifest.featureSpec);
+  const p = predictProba(model, X, repeated.length);
+  const score = histogramOf(p, quantileEdges(p, 20));
+  const old: ModelManifest = { ...manifest, baseline: { ...manifest.baseline, score } };
+  const window = await serviceWindow(old, repeated);
+  expect(window.score.edges).toEqual(score.edges);
+  expect(window.score.counts).toEqual(score.counts);
+  // The drift job on raw ORT scores (a scored CSV) bins them the same way.
+  const ortScores = await scorer.scoreRows(X, repeated.length);
+  const report = compareWithBaseline(old, {
+    source: 'the repeated rows, raw ORT scores',
+    rows: repeated.length,
+    numeric: {},
+    categorical: {},
+    score: { values: ortScores },
+  });
+  expect(report.features[0]).toMatchObject({ feature: 'pred_proba', drifted: false, psi: 0, statistic: 0 });
 });
