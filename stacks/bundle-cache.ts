@@ -9,8 +9,11 @@
  * its folders). Same key, same bytes: the code asset and image versions, which are content
  * hashes, stay exactly what a fresh bundle would give.
  *
- * Entries are written under a temporary name and renamed, so a concurrent reader (jest workers,
- * two synths) never sees half a bundle; entries unused for a day are removed.
+ * The key is a hash of the files' content hashes (file-digests.ts: each file is read again only
+ * when its size, times or inode changed). Entries are written under a temporary name and renamed,
+ * so a concurrent reader (jest workers, two synths) never sees half a bundle; each entry records
+ * the sha256 of its files, checked once per process before the entry is used, so a damaged entry
+ * is rebuilt, never used. Entries unused for a day are removed.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -28,11 +31,17 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { version as esbuildVersion } from 'esbuild';
+import { fileDigests } from './file-digests';
 
 const REPO_ROOT = path.join(__dirname, '..');
 const DAY_MS = 24 * 60 * 60 * 1000;
-const FILES_LIST = '.files.json';
+/** Entry layout 2: the files plus ENTRY_LIST (their names and sha256). */
+const FORMAT = 2;
+const ENTRY_LIST = '.entry.json';
+// The package's own version file: loading esbuild's API only for its version costs ~15 ms.
+const ESBUILD_VERSION = (
+  JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }
+).version;
 
 export interface BundleSpec {
   /** Cache entry prefix, e.g. `service`. */
@@ -49,66 +58,135 @@ export interface BundleSpec {
   readonly root?: string;
 }
 
+export interface CachedBundle {
+  readonly dir: string;
+  readonly files: readonly string[];
+}
+
+interface EntryList {
+  readonly files: readonly string[];
+  /** sha256 (hex) of each file, by its relative path. */
+  readonly sha256: Readonly<Record<string, string>>;
+}
+
+/** Entries whose files were checked against their digests in this process. */
+const verified = new Set<string>();
+
+const defaultCacheDir = (): string => path.join(os.tmpdir(), 'fraud-bundle-cache');
+
 /** The key of a bundle: a hash of everything it is built from. */
-export function bundleKey(spec: Pick<BundleSpec, 'name' | 'sourceDirs' | 'options' | 'root'>): string {
+export function bundleKey(
+  spec: Pick<BundleSpec, 'name' | 'sourceDirs' | 'options' | 'root' | 'cacheDir'>,
+): string {
   const root = spec.root ?? REPO_ROOT;
+  const digests = fileDigests(spec.cacheDir ?? defaultCacheDir());
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ esbuildVersion, name: spec.name, options: spec.options }));
-  for (const file of ['package-lock.json', 'package.json']) hash.update(readFileSync(path.join(root, file)));
+  hash.update(
+    JSON.stringify({
+      format: FORMAT,
+      esbuildVersion: ESBUILD_VERSION,
+      name: spec.name,
+      options: spec.options,
+    }),
+  );
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
     );
-  for (const dir of spec.sourceDirs) {
-    for (const file of walk(path.join(root, dir)).sort()) {
-      hash.update(`\0${path.relative(root, file)}\0`);
-      hash.update(readFileSync(file));
-    }
-  }
+  const files = [
+    ...['package-lock.json', 'package.json'].map((f) => path.join(root, f)),
+    ...spec.sourceDirs.flatMap((dir) => walk(path.join(root, dir)).sort()),
+  ];
+  for (const file of files) hash.update(`\0${path.relative(root, file)}\0${digests.digest(file)}`);
+  digests.save();
   return hash.digest('hex').slice(0, 20);
 }
 
-/** The folder holding the bundle's files (built now when no cached entry has the key). */
-export function cachedBundle(spec: BundleSpec): { readonly dir: string; readonly files: readonly string[] } {
-  const cacheDir = spec.cacheDir ?? path.join(os.tmpdir(), 'fraud-bundle-cache');
+/** The folder holding the bundle's files (built now when no sound cached entry has the key). */
+export function cachedBundle(spec: BundleSpec): CachedBundle {
+  const cacheDir = spec.cacheDir ?? defaultCacheDir();
   const dir = path.join(cacheDir, `${spec.name}-${bundleKey(spec)}`);
-  const list = path.join(dir, FILES_LIST);
-  if (existsSync(list)) {
-    const now = new Date();
-    utimesSync(dir, now, now); // in use: not pruned by another process
-    return { dir, files: JSON.parse(readFileSync(list, 'utf8')) as string[] };
-  }
+  const cached = readEntry(dir);
+  if (cached) return cached;
   mkdirSync(cacheDir, { recursive: true });
   const tmp = mkdtempSync(path.join(cacheDir, '.build-'));
   try {
-    const files = spec.build(tmp);
-    writeFileSync(path.join(tmp, FILES_LIST), JSON.stringify(files));
+    const files = [...spec.build(tmp)];
+    const list: EntryList = {
+      files,
+      sha256: Object.fromEntries(files.map((f) => [f, sha256(readFileSync(path.join(tmp, f)))])),
+    };
+    writeFileSync(path.join(tmp, ENTRY_LIST), JSON.stringify(list));
+    // A damaged entry under this key goes first (readEntry refused it); a sound one written
+    // meanwhile by another process stays, and the rename below then fails harmlessly.
+    if (existsSync(dir) && !readEntry(dir)) rmSync(dir, { recursive: true, force: true });
     try {
       renameSync(tmp, dir);
     } catch (e) {
       // Another process finished the same key first: its bundle has the same bytes.
-      if (!existsSync(list)) throw e;
+      if (!readEntry(dir)) throw e;
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  for (const entry of readdirSync(cacheDir)) {
-    const p = path.join(cacheDir, entry);
-    if (p !== dir && !entry.startsWith('.') && Date.now() - statSync(p).mtimeMs > DAY_MS) {
-      rmSync(p, { recursive: true, force: true });
-    }
-  }
-  return { dir, files: JSON.parse(readFileSync(list, 'utf8')) as string[] };
+  prune(cacheDir, dir);
+  const built = readEntry(dir);
+  if (!built) throw new Error(`bundle cache: the entry just written at ${dir} does not check out`);
+  return built;
 }
 
 /** Copies a cached bundle's files into `outDir` (creating sub-folders); returns the file list. */
-export function copyBundle(
-  bundle: { readonly dir: string; readonly files: readonly string[] },
-  outDir: string,
-): string[] {
+export function copyBundle(bundle: CachedBundle, outDir: string): string[] {
   for (const file of bundle.files) {
     mkdirSync(path.dirname(path.join(outDir, file)), { recursive: true });
     copyFileSync(path.join(bundle.dir, file), path.join(outDir, file));
   }
   return [...bundle.files];
+}
+
+/** The entry at `dir` if it is complete and every file matches its recorded digest. */
+function readEntry(dir: string): CachedBundle | undefined {
+  let list: EntryList;
+  try {
+    list = JSON.parse(readFileSync(path.join(dir, ENTRY_LIST), 'utf8')) as EntryList;
+  } catch {
+    return undefined; // absent, or not an entry of this layout
+  }
+  if (!verified.has(dir)) {
+    const sound =
+      Array.isArray(list.files) &&
+      list.files.every((f) => {
+        try {
+          return sha256(readFileSync(path.join(dir, f))) === list.sha256?.[f];
+        } catch {
+          return false;
+        }
+      });
+    if (!sound) return undefined;
+    verified.add(dir);
+  }
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now); // in use: not pruned by another process
+  } catch {
+    // Pruned meanwhile: then the copy fails loudly rather than using anything stale.
+  }
+  return { dir, files: list.files };
+}
+
+/** Removes entries (and abandoned builds) unused for a day. */
+function prune(cacheDir: string, keep: string): void {
+  for (const entry of readdirSync(cacheDir)) {
+    const p = path.join(cacheDir, entry);
+    try {
+      if (p !== keep && Date.now() - statSync(p).mtimeMs > DAY_MS)
+        rmSync(p, { recursive: true, force: true });
+    } catch {
+      // Removed by another process meanwhile.
+    }
+  }
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

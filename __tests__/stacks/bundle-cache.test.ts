@@ -1,7 +1,19 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleKey, cachedBundle, copyBundle } from '../../stacks/bundle-cache';
+
+type BundleCacheModule = typeof import('../../stacks/bundle-cache');
+
+/** A fresh copy of the module: a new process, which has checked no entry yet. */
+function freshProcess(): BundleCacheModule {
+  let mod: BundleCacheModule | undefined;
+  jest.isolateModules(() => {
+    mod = jest.requireActual<BundleCacheModule>('../../stacks/bundle-cache');
+  });
+  if (!mod) throw new Error('module not loaded');
+  return mod;
+}
 
 /**
  * GIVEN a bundle built from a project folder
@@ -82,5 +94,38 @@ describe('synth-time bundle cache', () => {
     const builds: string[] = [];
     cachedBundle(spec(builds));
     expect(builds).toHaveLength(1);
+  });
+
+  test.each([
+    [
+      'a file changed in place',
+      (f: string) => writeFileSync(f, readFileSync(f, 'utf8').replace('export', 'EXPORT')),
+    ],
+    ['a file cut short', (f: string) => truncateSync(f, 3)],
+    ['a file missing', (f: string) => rmSync(f)],
+    [
+      'the entry list missing',
+      (f: string) => rmSync(path.join(path.dirname(path.dirname(f)), '.entry.json')),
+    ],
+  ])('an entry with %s is rebuilt in the next process, never used', (_, damage) => {
+    const builds: string[] = [];
+    const first = freshProcess().cachedBundle(spec(builds));
+    const file = path.join(first.dir, 'sub', 'drift.cjs');
+    const good = readFileSync(file, 'utf8');
+    damage(file);
+    const again = freshProcess().cachedBundle(spec(builds));
+    expect(builds).toHaveLength(2);
+    expect(again.dir).toBe(first.dir);
+    expect(readFileSync(path.join(again.dir, 'sub', 'drift.cjs'), 'utf8')).toBe(good);
+    // Sound again: the process after that uses it without building.
+    freshProcess().cachedBundle(spec(builds));
+    expect(builds).toHaveLength(2);
+  });
+
+  test('an edit that keeps the size, right after the last key, still changes the key', () => {
+    const file = path.join(root, 'model', 'cli', 'drift.ts');
+    const first = freshProcess().bundleKey(spec([]));
+    writeFileSync(file, 'export  {}\n'); // 'export {};\n' with the same length
+    expect(freshProcess().bundleKey(spec([]))).not.toBe(first);
   });
 });
