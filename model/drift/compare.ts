@@ -5,7 +5,7 @@
  * the prediction score like a numeric feature. Pure: no I/O.
  */
 import { CATEGORICAL_FIELDS, UNKNOWN_CATEGORY } from '../features';
-import { scoreTolerance } from '../package/baseline';
+import { scoreBinEdges } from '../package/baseline';
 import type { ModelManifest } from '../package/manifest';
 import { chi2Contingency } from './chi2';
 import { ks2samp, ks2sampCounts, type KsResult } from './ks';
@@ -139,10 +139,9 @@ export function compareWithBaseline(
   ): void => {
     // Scores: the manifest's score bins were computed from the trainer's float64 scores, while
     // production scores come from ORT (float32 tree sums, approximate Sigmoid: up to ~1.7e-7
-    // absolute, see scoreTolerance). Older manifests tie many rows on exactly an edge; without the
-    // tolerance those rows all cross into the next bin and fake a drift. The service's aggregator
-    // bins on the same raised edges.
-    const binEdges = kind === 'score' ? edges.map((e) => e + scoreTolerance(e)) : edges;
+    // absolute). Scores are counted on the edges raised by that tolerance, as the baseline and the
+    // service's aggregator count them (see scoreBinEdges): else tied rows fake a drift.
+    const binEdges = kind === 'score' ? scoreBinEdges(edges) : edges;
     const curCounts = cur.counts ? Array.from(cur.counts) : Array.from(binCounts(cur.values ?? [], binEdges));
     if (curCounts.length !== baseCounts.length) {
       throw new DriftInputError(

@@ -25,8 +25,9 @@ export function quantileEdges(values: ArrayLike<number>, bins: number): number[]
  * How far a production score may sit from the trainer's score of the same row. The trainer sums
  * trees in float64 and applies an exact sigmoid; the service's scores come from ONNX Runtime,
  * which sums the trees in float32 and computes `Sigmoid` with MLAS's polynomial approximation.
- * Measured on onnxruntime-node 1.30 (x86-64): the Sigmoid is off by up to 1.7e-7 absolute at
- * every p (so 7.5e-5 relative at p = 0.002, 100 % below 1e-7, and 0 below p = 1.5e-8), and the
+ * Measured on onnxruntime-node 1.30 (x86-64, Sigmoid on 2M margins in -20..20, and trained
+ * packages of 4k-200k rows): the Sigmoid is off by up to 1.7e-7 absolute at every p (so up to
+ * 8.6e-5 relative for p in [0.001, 0.01), 100 % below 1e-7, and 0 below p = 1.5e-8), and the
  * float32 tree sum by up to 2e-6 in the margin, i.e. at most p * 2e-6 in the probability. The
  * tolerance is ~6x and ~50x those, to absorb other CPUs' kernels and larger ensembles.
  */
@@ -37,6 +38,20 @@ export const SCORE_REL_TOLERANCE = 1e-4;
 /** The largest plausible |ORT score - trainer score| for a trainer score near `p`. */
 export function scoreTolerance(p: number): number {
   return SCORE_ABS_TOLERANCE + SCORE_REL_TOLERANCE * Math.abs(p);
+}
+
+/**
+ * The edges every score count is taken on: the manifest's score edges, each raised by
+ * `scoreTolerance`. The baseline (trainer scores), the service's aggregator and the drift job
+ * (ORT scores) all place a score with `histogramBin(scoreBinEdges(edges), p)`, so a score of
+ * the same row lands in the same bin on both sides unless it lies within a tolerance of a raised
+ * edge, which `scoreEdges` keeps (nearly) free of scores. Manifests written before `scoreEdges`
+ * counted their trainer scores on the edges themselves, which sit ON tied scores: raising the
+ * edge keeps ORT's copy of such a point mass in the baseline's bin too (only scores within one
+ * tolerance above an old edge are counted differently).
+ */
+export function scoreBinEdges(edges: readonly number[]): number[] {
+  return edges.map((e) => e + scoreTolerance(e));
 }
 
 /**
@@ -52,8 +67,8 @@ export function scoreTolerance(p: number): number {
  * the tolerance, even when binned on an edge widened by it, then stays in its bin, except for
  * those few rows. Dense distinct scores put a few rows near any edge, each moving a count by one
  * at most; what must never sit there is a point mass. When no gap qualifies, the one with the
- * fewest scores that close is used. Edges keep the `Histogram` semantics (`x <= edge`), so older
- * manifests read the same way.
+ * fewest scores that close is used. Scores are counted on these edges raised by one tolerance
+ * (`scoreBinEdges`), which stays inside that empty neighbourhood.
  */
 export function scoreEdges(scores: ArrayLike<number>, bins: number): number[] {
   const sorted = Float64Array.from(scores)
@@ -115,7 +130,7 @@ export function histogramOf(values: ArrayLike<number>, edges: number[]): Histogr
 /**
  * Numeric features are binned on edges that sit on feature values, which is safe: `X` is the
  * float32 matrix `writeFeatures` writes, the same numbers the service's aggregator bins, with the
- * same `histogramBin`. Scores are not the service's numbers (see `scoreEdges`).
+ * same `histogramBin`. Scores are not the service's numbers: see `scoreEdges` and `scoreBinEdges`.
  * @param X feature rows (width = spec.featureNames.length)
  * @param categories raw categorical values per field, same row order
  * @param scores the trainer's predicted probabilities of evaluation rows
@@ -149,5 +164,7 @@ export function computeBaseline(
       Object.entries(counts).map(([k, c]) => [k, c / Math.max(1, values.length)]),
     );
   }
-  return { numeric, categorical, score: histogramOf(scores, scoreEdges(scores, bins)), rows };
+  const edges = scoreEdges(scores, bins);
+  const score: Histogram = { ...histogramOf(scores, scoreBinEdges(edges)), edges };
+  return { numeric, categorical, score, rows };
 }

@@ -29,7 +29,10 @@ export interface BaselineDistributions {
   numeric: Record<string, Histogram>;
   /** Per raw categorical field: category -> fraction of baseline rows (`__unknown__` included when seen). */
   categorical: Record<string, Record<string, number>>;
-  /** Predicted probability on the held-out evaluation rows. */
+  /**
+   * Predicted probability on the held-out evaluation rows. Counted, like production scores, on
+   * the edges raised by the trainer-vs-ORT tolerance: `scoreBinEdges` in baseline.ts.
+   */
   score: Histogram;
   /** Rows the baseline was computed on. */
   rows: number;

@@ -5,7 +5,7 @@
  * `take()` hands the window over and starts a new one, so the flush never blocks scoring.
  */
 import { CATEGORICAL_FIELDS, UNKNOWN_CATEGORY } from '../../model/features';
-import { scoreTolerance } from '../../model/package/baseline';
+import { scoreBinEdges } from '../../model/package/baseline';
 import { histogramBin, type ModelManifest } from '../../model/package/manifest';
 import type { ScoringInput } from '../../model/schema';
 
@@ -18,7 +18,7 @@ export interface DriftWindow {
   readonly numeric: Record<string, { edges: number[]; counts: number[] }>;
   /** raw categorical field -> category -> count; values not in the baseline count as `__unknown__`. */
   readonly categorical: Record<string, Record<string, number>>;
-  /** The manifest's score edges; the counts are on those edges raised by `scoreTolerance`. */
+  /** The manifest's score edges; counts are on them raised by the ORT tolerance (`scoreBinEdges`). */
   readonly score: { edges: number[]; counts: number[] };
 }
 
@@ -35,7 +35,7 @@ export class DriftAggregator {
   private readonly categoryKeys: ReadonlyMap<string, ReadonlySet<string>>;
   private categorical: Map<string, Map<string, number>>;
   private readonly scoreEdges: number[];
-  /** `scoreEdges` each raised by `scoreTolerance`: what scores are binned on (see the constructor). */
+  /** `scoreEdges` each raised by the ORT tolerance: what scores are counted on (see `scoreBinEdges`). */
   private readonly scoreBinEdges: number[];
   private scoreCounts: Float64Array;
   private rows = 0;
@@ -57,12 +57,9 @@ export class DriftAggregator {
     );
     this.categorical = this.emptyCategorical();
     this.scoreEdges = manifest.baseline.score.edges;
-    // The baseline binned the trainer's float64 scores; these are ORT's float32 ones, off by up to
-    // scoreTolerance. Manifests written before `scoreEdges` have edges ON tied scores (point
-    // masses), so ORT's copy of such a mass straddles the edge: raising the edge by the tolerance
-    // keeps it in the baseline's bin. Newer manifests keep tied scores more than 2x the tolerance
-    // from every edge, so for them this changes nothing. The drift job bins raw scores the same way.
-    this.scoreBinEdges = this.scoreEdges.map((e) => e + scoreTolerance(e));
+    // ORT's float32 scores sit up to a tolerance from the trainer's scores the baseline counted:
+    // both sides count on the same raised edges, which ties keep clear of (see scoreBinEdges).
+    this.scoreBinEdges = scoreBinEdges(this.scoreEdges);
     this.scoreCounts = new Float64Array(this.scoreEdges.length + 1);
   }
 
