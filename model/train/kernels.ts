@@ -8,12 +8,15 @@
  * triple at `off3[f] + 3b`: [sum of gradients, sum of hessians, row count]. Bin 0 = missing.
  */
 
+import { histogramKernel } from './histogram-kernel';
+
 /** Smallest hessian kept: a fully confident row still weighs a little (no division by ~0). */
 const MIN_HESSIAN = 1e-16;
 
 /**
- * Bins rows [start, end) of the float32 matrix X (row-major, `width` columns) straight into the
- * packed store, and writes each label after its bins. Feature f's upper edges are
+ * Bins store rows [start, end) from the float32 matrix X (row-major, `width` columns) and writes
+ * each label after its bins. Store row i < half holds input row 2i, and store row half + j input
+ * row 2j + 1 (the halves interleave the input: parallel.ts). Feature f's upper edges are
  * `upper[upperOff[f] .. upperOff[f+1])`; a value goes to the first bin b (1-based) with
  * x <= upper edge, NaN to bin 0 (see binning.ts).
  */
@@ -27,9 +30,11 @@ export function kBinRows(
   sb: number,
   start: number,
   end: number,
+  half: number,
 ): void {
   for (let i = start; i < end; i++) {
-    const src = i * width;
+    const row = i < half ? 2 * i : 2 * (i - half) + 1;
+    const src = row * width;
     const dst = i * sb;
     for (let f = 0; f < width; f++) {
       const x = X[src + f];
@@ -47,7 +52,7 @@ export function kBinRows(
       }
       recB[dst + f] = bin;
     }
-    recB[dst + width] = y[i];
+    recB[dst + width] = y[row];
   }
 }
 
@@ -122,11 +127,15 @@ export function kApplyTree(
   }
 }
 
-/** Overwrites `hist` with the sums over the contiguous rows [start, end) for the active features. */
+/**
+ * Overwrites `hist` with the sums over the contiguous rows [start, end) for the active features
+ * `feats[0 .. nFeats)`: the loop compiled for this layout (histogram-kernel.ts). `width` is
+ * implied by the layout and kept for the callers' uniform signature.
+ */
 export function kHistogram(
   recB: Uint8Array,
   sb: number,
-  width: number,
+  _width: number,
   gh: Float32Array,
   start: number,
   end: number,
@@ -135,33 +144,7 @@ export function kHistogram(
   hist: Float64Array,
   off3: Int32Array,
 ): void {
-  hist.fill(0);
-  if (nFeats === width) {
-    for (let k = start; k < end; k++) {
-      const g = gh[2 * k];
-      const h = gh[2 * k + 1];
-      const row = k * sb;
-      for (let f = 0; f < width; f++) {
-        const p = off3[f] + recB[row + f] * 3;
-        hist[p] += g;
-        hist[p + 1] += h;
-        hist[p + 2] += 1;
-      }
-    }
-    return;
-  }
-  for (let k = start; k < end; k++) {
-    const g = gh[2 * k];
-    const h = gh[2 * k + 1];
-    const row = k * sb;
-    for (let j = 0; j < nFeats; j++) {
-      const f = feats[j];
-      const p = off3[f] + recB[row + f] * 3;
-      hist[p] += g;
-      hist[p + 1] += h;
-      hist[p + 2] += 1;
-    }
-  }
+  histogramKernel(sb, feats, nFeats, off3)(recB, gh, start, end, hist);
 }
 
 /**
