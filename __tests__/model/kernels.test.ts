@@ -3,9 +3,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Rng } from '../../model/data/rng';
 import { binMatrix, fitBins } from '../../model/train/binning';
-import { histogramOffsets, makeScratch, packRows } from '../../model/train/gbdt_impl';
+import { histogramOffsets, packRows } from '../../model/train/gbdt_impl';
 import { kHistogram, SEGMENT_FIELDS } from '../../model/train/kernels';
-import { HalfRunner, sharedF32, sharedF64, sharedI32, type BinningInputs } from '../../model/train/parallel';
+import {
+  HalfRunner,
+  sharedF32,
+  sharedF64,
+  sharedI32,
+  storeHalf,
+  type BinningInputs,
+  type Span,
+} from '../../model/train/parallel';
 
 /** A packed store of random rows: 3 features with bins 0..4 (0 = missing), margin = row id. */
 function setup(n: number, threads: number, workerEntry?: string, binning?: BinningInputs) {
@@ -24,7 +32,6 @@ function setup(n: number, threads: number, workerEntry?: string, binning?: Binni
   }
   const nBins = Int32Array.from([5, 5, 5]);
   const { off3, size } = histogramOffsets(nBins);
-  const s = makeScratch(store);
   const feats = sharedI32(width);
   feats.set([0, 1, 2]);
   const off = sharedI32(width);
@@ -37,9 +44,7 @@ function setup(n: number, threads: number, workerEntry?: string, binning?: Binni
       width,
       margin,
       gh,
-      sRec: s.rec,
-      sMar: s.margin,
-      sGh: s.gh,
+      half: storeHalf(n),
       off3: off,
       feats,
       histSize: size,
@@ -48,17 +53,25 @@ function setup(n: number, threads: number, workerEntry?: string, binning?: Binni
     },
     { threads, workerEntry },
   );
-  return { store, margin, gh, runner, off3, size, bins, width, seg };
+  const half = storeHalf(n);
+  const all: Span = { a0: 0, a1: half, b0: half, b1: n };
+  return { store, margin, gh, runner, off3, size, bins, width, seg, half, all };
 }
 
-test.each([1, 2])('partition keeps rows whole and splits them by the rule (%i thread(s))', (threads) => {
+test.each([1, 2])('partition keeps rows whole and splits each half by the rule (%i thread(s))', (threads) => {
   const n = 50_000;
-  const { store, margin, gh, runner, bins, width } = setup(n, threads);
+  const { store, margin, gh, runner, bins, width, half } = setup(n, threads);
   const before = new Map<number, [number, number]>();
   for (let i = 0; i < n; i++) before.set(i, [gh[2 * i], gh[2 * i + 1]]);
   try {
     expect(runner.parallel).toBe(threads === 2);
-    const mid = runner.partition(1000, n, 1, 2, true); // left: bin <= 2 or missing
+    // Rows [1000, half) of the first half and [half + 500, n) of the second; left: bin <= 2 or missing.
+    const span: Span = { a0: 1000, a1: half, b0: half + 500, b1: n };
+    const { left, right } = runner.partition(span, 1, 2, true);
+    expect([left.a0, left.b0, right.a1, right.b1]).toEqual([1000, half + 500, half, n]);
+    expect([right.a0, right.b0]).toEqual([left.a1, left.b1]);
+    const inside = (k: number): boolean => (k >= 1000 && k < half) || k >= half + 500;
+    const isLeft = (k: number): boolean => (k >= 1000 && k < left.a1) || (k >= half + 500 && k < left.b1);
     const problems: string[] = [];
     for (let k = 0; k < n && problems.length < 5; k++) {
       const id = margin[k];
@@ -69,8 +82,10 @@ test.each([1, 2])('partition keeps rows whole and splits them by the rule (%i th
       }
       const [g, h] = before.get(id) as [number, number];
       if (gh[2 * k] !== g || gh[2 * k + 1] !== h) problems.push(`row ${k}: gradients moved apart`);
-      if (k < 1000 && id !== k) problems.push(`row ${k} outside the range moved`);
-      if (k >= 1000 && k < mid !== bins[id * width + 1] <= 2) problems.push(`row ${k} is on the wrong side`);
+      if (!inside(k) && id !== k) problems.push(`row ${k} outside the span moved`);
+      if (inside(k) && k < half !== id < half) problems.push(`row ${k} crossed between the halves`);
+      if (inside(k) && isLeft(k) !== bins[id * width + 1] <= 2)
+        problems.push(`row ${k} is on the wrong side`);
     }
     expect(problems).toEqual([]);
     expect(new Set(Array.from(margin)).size).toBe(n);
@@ -79,15 +94,16 @@ test.each([1, 2])('partition keeps rows whole and splits them by the rule (%i th
   }
 });
 
-test('the histogram of a range equals the sum of per-row contributions, with or without the worker', () => {
+test('the histogram of a span equals the sum of per-row contributions, with or without the worker', () => {
   const n = 40_000;
   const a = setup(n, 1);
   const b = setup(n, 2);
   try {
     const ha = new Float64Array(a.size);
     const hb = new Float64Array(b.size);
-    a.runner.histogram(5, n, ha);
-    b.runner.histogram(5, n, hb);
+    const span: Span = { a0: 5, a1: a.half, b0: a.half, b1: n };
+    a.runner.histogram(span, ha);
+    b.runner.histogram(span, hb);
     const direct = new Float64Array(a.size);
     kHistogram(a.store.recB, a.store.sb, a.width, a.gh, 5, n, Int32Array.from([0, 1, 2]), 3, direct, a.off3);
     let maxDiff = 0;
@@ -125,8 +141,9 @@ describe('a failing worker fails the task at once with its own error', () => {
     const t0 = Date.now();
     try {
       expect(runner.parallel).toBe(true);
-      expect(() => runner.gradients(0, 40_000)).toThrow(expected);
-      expect(() => runner.gradients(0, 40_000)).toThrow(/GBDT worker thread failed/); // and stays failed
+      const all: Span = { a0: 0, a1: 20_000, b0: 20_000, b1: 40_000 };
+      expect(() => runner.gradients(all)).toThrow(expected);
+      expect(() => runner.gradients(all)).toThrow(/GBDT worker thread failed/); // and stays failed
     } finally {
       runner.close();
     }
@@ -143,7 +160,7 @@ test('applyTree adds leaf values by segment and computes the next gradients, wit
       // Rows [0, 30000) are one leaf (+0.5); rows [30000, n) a last-level split on feature 2:
       // bin <= 2 or missing -> -0.25, else +1.
       s.seg.set([0, 30_000, -1, 0, 0, 0.5, 0, 30_000, n, 2, 2, 1, -0.25, 1]);
-      s.runner.applyTree(0, n, 2);
+      s.runner.applyTree(s.all, 2);
       for (const k of [0, 29_999, 30_000, n - 1]) {
         const b = s.store.recB[k * s.store.sb + 2];
         const want = k < 30_000 ? 0.5 : b <= 2 ? -0.25 : 1;
@@ -160,7 +177,7 @@ test('applyTree adds leaf values by segment and computes the next gradients, wit
   expect(results[1]).toEqual(results[0]);
 });
 
-test('binRows writes the same store as binMatrix + packRows, with or without the worker', () => {
+test('binRows writes the same store as binMatrix + packRows of the interleaved rows, with or without the worker', () => {
   const n = 40_000;
   const width = 3;
   const rng = new Rng(4);
@@ -168,7 +185,18 @@ test('binRows writes the same store as binMatrix + packRows, with or without the
   for (let i = 0; i < X.length; i++) X[i] = rng.next() < 0.05 ? NaN : Math.round(rng.normal() * 100) / 10;
   const y = new Uint8Array(new SharedArrayBuffer(n)).map(() => rng.int(0, 1));
   const edges = fitBins(X, n, width, 20);
-  const want = packRows(binMatrix(X, n, width, edges).bins, y, n, width);
+  // Store row i < half is input row 2i, store row half + j is input row 2j + 1.
+  const half = storeHalf(n);
+  const order = Array.from({ length: n }, (_, i) => (i < half ? 2 * i : 2 * (i - half) + 1));
+  const binned = binMatrix(X, n, width, edges).bins;
+  const bins = new Uint8Array(n * width);
+  order.forEach((row, i) => bins.set(binned.subarray(row * width, (row + 1) * width), i * width));
+  const want = packRows(
+    bins,
+    Uint8Array.from(order, (row) => y[row]),
+    n,
+    width,
+  );
   const upperOff = sharedI32(width + 1);
   edges.forEach((e, f) => (upperOff[f + 1] = upperOff[f] + e.upper.length));
   const upper = sharedF64(upperOff[width]);
@@ -176,7 +204,7 @@ test('binRows writes the same store as binMatrix + packRows, with or without the
   for (const threads of [1, 2]) {
     const s = setup(n, threads, undefined, { X, y, upper, upperOff });
     try {
-      s.runner.binRows(0, n);
+      s.runner.binRows();
       expect(Buffer.compare(Buffer.from(s.store.recB), Buffer.from(want.recB))).toBe(0);
     } finally {
       s.runner.close();

@@ -47,7 +47,7 @@ export function runGbdtWorker(d: WorkerBuffers): void {
   const y = new Uint8Array(d.y);
   const upper = new Float64Array(d.upper);
   const upperOff = new Int32Array(d.upperOff);
-  const { rb, width } = d;
+  const { rb, width, half } = d;
   const sb = rb * 4;
   let last = 0;
   for (;;) {
@@ -80,7 +80,7 @@ export function runGbdtWorker(d: WorkerBuffers): void {
           ctl[C_MISS],
         );
       else if (op === OP_APPLY_TREE) kApplyTree(recB, sb, width, margin, gh, start, end, seg, ctl[C_NSEG]);
-      else if (op === OP_BIN_ROWS) kBinRows(X, y, width, upper, upperOff, recB, sb, start, end);
+      else if (op === OP_BIN_ROWS) kBinRows(X, y, width, upper, upperOff, recB, sb, start, end, half);
       else throw new Error(`unknown GBDT worker operation ${op}`);
     } catch (e) {
       reportWorkerFailure(ctl, errorBytes, e);

@@ -23,12 +23,22 @@ import {
   packedSample,
   subtractHistogram,
   type PackedRows,
-  type PartitionScratch,
+  type SampleScratch,
   type SplitCandidate,
   type SplitConstraints,
 } from './gbdt_impl';
 import { SEGMENT_FIELDS } from './kernels';
-import { HalfRunner, sharedF32, sharedF64, sharedI32, sharedU8, WORKER_MIN_TRAINING_ROWS } from './parallel';
+import {
+  HalfRunner,
+  sharedF32,
+  sharedF64,
+  sharedI32,
+  sharedU8,
+  spanRows,
+  storeHalf,
+  WORKER_MIN_TRAINING_ROWS,
+  type Span,
+} from './parallel';
 
 export interface GbdtParams {
   /** Boosting rounds (upper bound when early stopping is on). @default 500 */
@@ -183,8 +193,8 @@ function logLossOf(margin: Float64Array, y: Uint8Array): number {
 
 interface OpenLeaf {
   node: number;
-  start: number;
-  end: number;
+  /** The leaf's rows in the store (one range per half). */
+  span: Span;
   depth: number;
   G: number;
   H: number;
@@ -259,7 +269,7 @@ function addTreeBinned(tree: Tree, m: BinnedMatrix, margin: Float64Array): void 
   }
 }
 
-/** Adds `tree` outputs for packed rows [start, end) to `margin`. */
+/** Adds `tree` outputs for store rows [start, end) to `margin`. */
 function addTreePacked(tree: Tree, s: PackedRows, start: number, end: number, margin: Float64Array): void {
   const { feature, binThreshold, missingLeft, left, right, value } = tree;
   const { recB, sb } = s;
@@ -287,9 +297,14 @@ interface TrainingContext {
   usable: Int32Array;
   baseScore: number;
   store: PackedRows;
+  /** First row of the store's second half (parallel.ts). */
+  half: number;
+  /** Every store row, as a span. */
+  all: Span;
   margin: Float64Array;
   gh: Float32Array;
-  scratch: PartitionScratch;
+  /** Only with row subsampling. */
+  scratch: SampleScratch | undefined;
   /** Active features of the current tree, shared with the worker. */
   feats: Int32Array;
   /** Segment table of the tree being applied, shared with the worker. */
@@ -334,10 +349,12 @@ function prepareTraining(input: GbdtTrainInput, params: GbdtParams): TrainingCon
   const store = allocPackedRows(n, width);
   const margin = sharedF64(n).fill(baseScore);
   const gh = sharedF32(2 * n);
-  const scratch = makeScratch(store);
+  const scratch = params.subsample < 1 ? makeScratch(store) : undefined;
   const feats = sharedI32(width);
   const maxLeaves = Math.max(2, params.maxLeaves);
-  const seg = sharedF64(SEGMENT_FIELDS * maxLeaves);
+  const seg = sharedF64(SEGMENT_FIELDS * 2 * maxLeaves); // a leaf has a range in each half
+  const half = storeHalf(n);
+  const all: Span = { a0: 0, a1: half, b0: half, b1: n };
   const threads = n >= WORKER_MIN_TRAINING_ROWS ? params.threads : 1; // a worker would only idle
   const binning = {
     X: threads > 1 ? onSharedMemory(X, sharedF32) : X,
@@ -351,9 +368,7 @@ function prepareTraining(input: GbdtTrainInput, params: GbdtParams): TrainingCon
       width,
       margin,
       gh,
-      sRec: scratch.rec,
-      sMar: scratch.margin,
-      sGh: scratch.gh,
+      half,
       off3,
       feats,
       histSize,
@@ -363,8 +378,8 @@ function prepareTraining(input: GbdtTrainInput, params: GbdtParams): TrainingCon
     { threads },
   );
   try {
-    runner.binRows(0, n);
-    runner.gradients(0, n);
+    runner.binRows();
+    runner.gradients(all);
   } catch (e) {
     runner.close();
     throw e;
@@ -383,6 +398,8 @@ function prepareTraining(input: GbdtTrainInput, params: GbdtParams): TrainingCon
     usable: Int32Array.from(usable),
     baseScore,
     store,
+    half,
+    all,
     margin,
     gh,
     scratch,
@@ -413,32 +430,39 @@ function missingPerFeature(s: PackedRows): Uint8Array {
 /** A grown tree and where its leaves' rows are in the store. */
 interface GrownTree {
   tree: Tree;
-  /** Leaves whose rows were partitioned: rows [start, end) of the store. */
+  /** Leaves whose rows were partitioned (their span holds exactly their rows). */
   finished: OpenLeaf[];
-  /** (parent node, start, end) of last-level splits whose rows were not partitioned. */
-  unmoved: number[];
+  /** Last-level splits whose rows were not partitioned: the parent node and its rows. */
+  unmoved: { node: number; span: Span }[];
 }
 
 /**
- * Stage 2: grows one tree on store rows [0, rowsInTree), best gain first, partitioning rows so
- * that every open leaf is a contiguous range, and building only the smaller child's histogram.
+ * Stage 2: grows one tree on the in-bag rows `inBag`, best gain first, partitioning rows so that
+ * every open leaf is one contiguous range per store half, and building only the smaller child's
+ * histogram.
  */
-function growTree(ctx: TrainingContext, rowsInTree: number, feats: Int32Array): GrownTree {
+function growTree(ctx: TrainingContext, inBag: Span, feats: Int32Array): GrownTree {
   const { params, runner, histPool, nBins, off3, edges, gh, constraints, histSize } = ctx;
   const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(histSize);
   const tb = new TreeBuilder();
+  const rowsInTree = spanRows(inBag);
   const root = tb.add(rowsInTree);
   const rootHist = takeHist();
-  runner.histogram(0, rowsInTree, rootHist);
+  runner.histogram(inBag, rootHist);
   let G = 0;
   let H = 0;
-  for (let k = 0; k < rowsInTree; k++) {
-    G += gh[2 * k];
-    H += gh[2 * k + 1];
+  for (const [s, e] of [
+    [inBag.a0, inBag.a1],
+    [inBag.b0, inBag.b1],
+  ]) {
+    for (let k = s; k < e; k++) {
+      G += gh[2 * k];
+      H += gh[2 * k + 1];
+    }
   }
   const open: OpenLeaf[] = [];
   const finished: OpenLeaf[] = [];
-  const unmoved: number[] = [];
+  const unmoved: GrownTree['unmoved'] = [];
   const consider = (leaf: OpenLeaf): void => {
     leaf.split =
       leaf.depth < params.maxDepth
@@ -452,8 +476,7 @@ function growTree(ctx: TrainingContext, rowsInTree: number, feats: Int32Array): 
   };
   consider({
     node: root,
-    start: 0,
-    end: rowsInTree,
+    span: inBag,
     depth: 0,
     G,
     H,
@@ -469,25 +492,20 @@ function growTree(ctx: TrainingContext, rowsInTree: number, feats: Int32Array): 
     // Children at max depth are leaves: their rows need not be moved; applying the tree routes
     // them with one sequential pass instead (saves the deepest partition).
     const lastLevel = depth >= params.maxDepth;
-    const mid = lastLevel
-      ? leaf.start + s.leftC
-      : runner.partition(leaf.start, leaf.end, s.feature, s.bin, s.missingLeft);
     const lNode = tb.add(s.leftC);
     const rNode = tb.add(leaf.C - s.leftC);
     tb.setSplit(leaf.node, s, edges[s.feature].upper[s.bin - 1], lNode, rNode);
     leaves++;
     const child = (
       node: number,
-      start: number,
-      end: number,
+      span: Span,
       g: number,
       h: number,
       c: number,
       hist: Float64Array,
     ): OpenLeaf => ({
       node,
-      start,
-      end,
+      span,
       depth,
       G: g,
       H: h,
@@ -498,20 +516,21 @@ function growTree(ctx: TrainingContext, rowsInTree: number, feats: Int32Array): 
     const [lg, lh, lc] = [s.leftG, s.leftH, s.leftC];
     const [rg, rh, rc] = [leaf.G - s.leftG, leaf.H - s.leftH, leaf.C - s.leftC];
     if (lastLevel) {
-      // Children cannot split: no histograms needed.
-      finished.push(child(lNode, leaf.start, mid, lg, lh, lc, leaf.hist));
-      finished.push(child(rNode, mid, leaf.end, rg, rh, rc, leaf.hist));
-      unmoved.push(leaf.node, leaf.start, leaf.end);
+      // Children cannot split: no histograms needed, and their rows stay where they are (the
+      // parent's span; applying the tree routes each row by its bin).
+      finished.push(child(lNode, leaf.span, lg, lh, lc, leaf.hist));
+      finished.push(child(rNode, leaf.span, rg, rh, rc, leaf.hist));
+      unmoved.push({ node: leaf.node, span: leaf.span });
       histPool.push(leaf.hist);
       continue;
     }
-    const leftSmaller = mid - leaf.start <= leaf.end - mid;
+    const { left, right } = runner.partition(leaf.span, s.feature, s.bin, s.missingLeft);
+    const leftSmaller = spanRows(left) <= spanRows(right);
     const small = takeHist();
-    if (leftSmaller) runner.histogram(leaf.start, mid, small);
-    else runner.histogram(mid, leaf.end, small);
+    runner.histogram(leftSmaller ? left : right, small);
     subtractHistogram(leaf.hist, small, feats, leaf.hist, off3, nBins); // parent hist becomes the larger child's
-    consider(child(lNode, leaf.start, mid, lg, lh, lc, leftSmaller ? small : leaf.hist));
-    consider(child(rNode, mid, leaf.end, rg, rh, rc, leftSmaller ? leaf.hist : small));
+    consider(child(lNode, left, lg, lh, lc, leftSmaller ? small : leaf.hist));
+    consider(child(rNode, right, rg, rh, rc, leftSmaller ? leaf.hist : small));
   }
   for (const leaf of open) {
     histPool.push(leaf.hist);
@@ -536,12 +555,12 @@ function takeBestLeaf(open: OpenLeaf[]): OpenLeaf {
 
 /**
  * Stage 3: adds the tree to every training row's margin and computes the next round's
- * gradients. In-bag rows go by leaf range in one parallel pass (rows of a leaf are contiguous);
- * out-of-bag rows (row subsampling) walk the tree.
+ * gradients. In-bag rows go by leaf range in one parallel pass (a leaf's rows are one range per
+ * store half); out-of-bag rows (row subsampling) walk the tree.
  */
-function applyGrownTree(ctx: TrainingContext, grown: GrownTree, rowsInTree: number): void {
+function applyGrownTree(ctx: TrainingContext, grown: GrownTree, inBag: Span): void {
   const { tree, finished, unmoved } = grown;
-  const { seg, runner, store, margin, rows } = ctx;
+  const { seg, runner, store, margin, all } = ctx;
   const isUnmoved = new Uint8Array(tree.feature.length);
   let nSeg = 0;
   const put = (
@@ -553,6 +572,7 @@ function applyGrownTree(ctx: TrainingContext, grown: GrownTree, rowsInTree: numb
     lv: number,
     rv: number,
   ): void => {
+    if (start >= end) return;
     const o = nSeg++ * SEGMENT_FIELDS;
     seg[o] = start;
     seg[o + 1] = end;
@@ -562,29 +582,28 @@ function applyGrownTree(ctx: TrainingContext, grown: GrownTree, rowsInTree: numb
     seg[o + 5] = lv;
     seg[o + 6] = rv;
   };
-  for (let u = 0; u < unmoved.length; u += 3) {
-    const node = unmoved[u];
+  for (const { node, span } of unmoved) {
     isUnmoved[tree.left[node]] = 1;
     isUnmoved[tree.right[node]] = 1;
+    const split = [tree.feature[node], tree.binThreshold[node], tree.missingLeft[node]] as const;
     const lv = tree.value[tree.left[node]];
     const rv = tree.value[tree.right[node]];
-    put(
-      unmoved[u + 1],
-      unmoved[u + 2],
-      tree.feature[node],
-      tree.binThreshold[node],
-      tree.missingLeft[node],
-      lv,
-      rv,
-    );
+    put(span.a0, span.a1, ...split, lv, rv);
+    put(span.b0, span.b1, ...split, lv, rv);
   }
   for (const leaf of finished) {
-    if (!isUnmoved[leaf.node]) put(leaf.start, leaf.end, -1, 0, 0, tree.value[leaf.node], 0);
+    if (isUnmoved[leaf.node]) continue;
+    const v = tree.value[leaf.node];
+    put(leaf.span.a0, leaf.span.a1, -1, 0, 0, v, 0);
+    put(leaf.span.b0, leaf.span.b1, -1, 0, 0, v, 0);
   }
-  runner.applyTree(0, rowsInTree, nSeg);
-  if (rowsInTree < rows) {
-    addTreePacked(tree, store, rowsInTree, rows, margin);
-    runner.gradients(rowsInTree, rows);
+  runner.applyTree(inBag, nSeg);
+  if (spanRows(inBag) < spanRows(all)) {
+    // Out-of-bag rows: the rest of each half.
+    const outOfBag: Span = { a0: inBag.a1, a1: all.a1, b0: inBag.b1, b1: all.b1 };
+    addTreePacked(tree, store, outOfBag.a0, outOfBag.a1, margin);
+    addTreePacked(tree, store, outOfBag.b0, outOfBag.b1, margin);
+    runner.gradients(outOfBag);
   }
 }
 
@@ -664,7 +683,7 @@ function boost(
   input: GbdtTrainInput,
   onProgress?: (p: TrainingProgress) => void,
 ): GbdtTrainResult {
-  const { params, store, margin, gh, scratch, rows: n } = ctx;
+  const { params, store, margin, gh, scratch, half, all } = ctx;
   const rng = new Rng(params.seed);
   const nextRandom = (): number => rng.next();
   const validation = new ValidationTracker(input.valid, ctx.edges, ctx.width, ctx.baseScore);
@@ -673,13 +692,14 @@ function boost(
   const nColumns = Math.max(1, Math.round(params.colsample * ctx.usable.length));
   const colOrder = Int32Array.from(ctx.usable);
   for (let t = 0; t < params.nTrees; t++) {
-    // Row sample: in-bag rows are moved to the front [0, rowsInTree).
-    const rowsInTree =
-      params.subsample < 1 ? packedSample(store, margin, gh, params.subsample, nextRandom, scratch) : n;
+    // Row sample: in-bag rows are moved to the front of each store half.
+    const inBag = scratch
+      ? packedSample(store, margin, gh, params.subsample, nextRandom, scratch, half)
+      : all;
     const feats = chooseFeatures(ctx, rng, colOrder, nColumns);
-    const grown = growTree(ctx, rowsInTree, feats);
+    const grown = growTree(ctx, inBag, feats);
     trees.push(grown.tree);
-    applyGrownTree(ctx, grown, rowsInTree);
+    applyGrownTree(ctx, grown, inBag);
     // Training loss costs a full pass: computed every 10 rounds and at the end.
     const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? packedLogLoss(store, margin) : NaN;
     trainLosses.push(trainLoss);

@@ -4,7 +4,7 @@
  * real bin count (hour: 25 bins, not 256) keeps a histogram within L1 cache for typical data.
  */
 
-import { sharedF32, sharedF64, sharedU32 } from './parallel';
+import { sharedF32, sharedF64, sharedU32, type Span } from './parallel';
 
 /** Slot offsets of each feature's bins; `size` is the histogram length in float64s. */
 export function histogramOffsets(nBins: Int32Array): { off3: Int32Array; size: number } {
@@ -57,20 +57,21 @@ export function packRows(bins: Uint8Array, y: Uint8Array, rows: number, width: n
   return store;
 }
 
-/** Scratch buffers for partitioning (one row's worth of each array per training row). */
-export interface PartitionScratch {
+/** Scratch buffers for row subsampling (one row's worth of each array per training row). */
+export interface SampleScratch {
   rec: Uint32Array;
   margin: Float64Array;
   gh: Float32Array;
 }
 
-export function makeScratch(s: PackedRows): PartitionScratch {
+export function makeScratch(s: PackedRows): SampleScratch {
   return { rec: sharedU32(s.rows * s.rb), margin: sharedF64(s.rows), gh: sharedF32(2 * s.rows) };
 }
 
 /**
- * Moves a random subset of rows (each kept with probability `fraction`) to the front; returns
- * how many. Used for per-tree row subsampling.
+ * Row subsampling: in each half of the store (parallel.ts), moves a random subset of the rows
+ * (each kept with probability `fraction`) to the front of that half; returns the in-bag rows as
+ * a span. The first half is drawn first, then the second, from the one random stream.
  */
 export function packedSample(
   s: PackedRows,
@@ -78,15 +79,32 @@ export function packedSample(
   gh: Float32Array,
   fraction: number,
   next: () => number,
-  scratch: PartitionScratch,
+  scratch: SampleScratch,
+  half: number,
+): Span {
+  const a1 = sampleToFront(s, margin, gh, fraction, next, scratch, 0, half);
+  const b1 = sampleToFront(s, margin, gh, fraction, next, scratch, half, s.rows);
+  return { a0: 0, a1, b0: half, b1 };
+}
+
+/** packedSample on the rows [start, end); returns the end of the in-bag rows. */
+function sampleToFront(
+  s: PackedRows,
+  margin: Float64Array,
+  gh: Float32Array,
+  fraction: number,
+  next: () => number,
+  scratch: SampleScratch,
+  start: number,
+  end: number,
 ): number {
   const { rec, rb } = s;
   const sRec = scratch.rec;
   const sMar = scratch.margin;
   const sGh = scratch.gh;
-  let l = 0;
+  let l = start;
   let r = 0;
-  for (let k = 0; k < s.rows; k++) {
+  for (let k = start; k < end; k++) {
     if (next() < fraction) {
       if (l !== k) {
         for (let w = 0; w < rb; w++) rec[l * rb + w] = rec[k * rb + w];

@@ -1,13 +1,20 @@
 /**
- * Runs the GBDT hot loops on two halves of a row range, the second half on a worker thread
- * (gbdt-worker.ts) when one is available. Every operation is ALWAYS decomposed into the same two
- * halves (split at `(start + end) >> 1`), whether or not a worker runs one of them, so training
- * results are bit-for-bit identical with 1 or 2 threads.
+ * Runs the GBDT hot loops on the two halves of the row store, the second half on a worker thread
+ * (gbdt-worker.ts) when one is available.
+ *
+ * The store is split once, for the whole run, at `half` (see `storeHalf`): the main thread owns
+ * rows [0, half) and the worker rows [half, rows). A node's rows are a `Span`, one contiguous
+ * range in each half, so every operation has the same two parts whether or not a worker runs
+ * one of them, and training results are bit-for-bit identical with 1 or 2 threads:
  *
  * - binning, gradients, applying a tree: each half writes its own rows;
  * - histogram: each half sums into its own buffer, then main adds them (fixed order);
- * - partition: each half partitions in place into [left | right], then main swaps the two
- *   middle blocks (right1, left2) with native copies, giving [left1 left2 right1 right2].
+ * - partition: each half partitions its range in place into [left | right]; the children are
+ *   again one range per half, so nothing moves between the halves (no serial merge step).
+ *
+ * Binning interleaves the input rows (even rows to the first half, odd rows to the second), so
+ * both halves sample the whole file even when it is sorted by time, and every node's rows are
+ * about evenly shared between the two threads.
  *
  * The worker shares every array through SharedArrayBuffer and is driven by a tiny Atomics-based
  * protocol (worker-protocol.ts; no message per task).
@@ -42,11 +49,11 @@ import {
   type WorkerBuffers,
 } from './worker-protocol';
 
-/** Below this many rows a task runs both halves on the main thread (waking a worker costs ~50 us). */
+/** Below this many rows a task runs both parts on the main thread (waking a worker costs ~50 us). */
 export const PARALLEL_MIN_ROWS = 16_384;
 /**
- * A training set smaller than this never starts a worker: each half of a root-level task would
- * be under PARALLEL_MIN_ROWS, so the worker would only ever idle.
+ * A training set smaller than this never starts a worker: a root-level task would be under
+ * 2 * PARALLEL_MIN_ROWS, so the worker would rarely work.
  */
 export const WORKER_MIN_TRAINING_ROWS = 2 * PARALLEL_MIN_ROWS;
 /**
@@ -104,6 +111,22 @@ export function sharedU8(n: number): Uint8Array {
   return new Uint8Array(new SharedArrayBuffer(Math.max(1, n)));
 }
 
+/** Where the store's second half starts: the first half holds the even input rows. */
+export function storeHalf(rows: number): number {
+  return (rows + 1) >> 1;
+}
+
+/** A node's rows: [a0, a1) in the first half of the store and [b0, b1) in the second. */
+export interface Span {
+  readonly a0: number;
+  readonly a1: number;
+  readonly b0: number;
+  readonly b1: number;
+}
+
+/** Rows in a span. */
+export const spanRows = (s: Span): number => s.a1 - s.a0 + (s.b1 - s.b0);
+
 /** The float32 matrix, labels and bin edges that `binRows` reads. */
 export interface BinningInputs {
   X: Float32Array;
@@ -120,9 +143,8 @@ export interface RunnerArrays {
   width: number;
   margin: Float64Array;
   gh: Float32Array;
-  sRec: Uint32Array;
-  sMar: Float64Array;
-  sGh: Float32Array;
+  /** First row of the store's second half (`storeHalf(rows)`). */
+  half: number;
   off3: Int32Array;
   /** Active features of the current tree (first nFeats entries). */
   feats: Int32Array;
@@ -183,6 +205,7 @@ export class HalfRunner {
         upperOff: (b?.upperOff.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
         rb: arrays.rb,
         width: arrays.width,
+        half: arrays.half,
       };
       const entry = options.workerEntry ?? GBDT_WORKER_ENTRY;
       this.worker = new Worker(BOOT, {
@@ -236,104 +259,93 @@ export class HalfRunner {
     }
   }
 
-  private useWorker(start: number, end: number): boolean {
+  private useWorker(rows: number): boolean {
     if (this.worker !== undefined && Atomics.load(this.ctl, C_FAILED) !== 0) throw this.failure();
-    return this.worker !== undefined && end - start >= PARALLEL_MIN_ROWS;
+    return this.worker !== undefined && rows >= PARALLEL_MIN_ROWS;
   }
 
-  /** Bins rows [start, end) of `arrays.binning` into the packed store. */
-  binRows(start: number, end: number): void {
+  /** Bins every input row into the store (even input rows to the first half, odd to the second). */
+  binRows(): void {
     const b = this.a.binning;
     if (!b) throw new Error('binRows needs RunnerArrays.binning');
-    const { width } = this.a;
-    const run = (s: number, e: number): void =>
-      kBinRows(b.X, b.y, width, b.upper, b.upperOff, this.recB, this.sb, s, e);
-    this.halves(OP_BIN_ROWS, start, end, run);
-  }
-
-  gradients(start: number, end: number): void {
-    const a = this.a;
-    this.halves(OP_GRADIENTS, start, end, (s, e) =>
-      kGradients(this.recB, this.sb, a.width, a.margin, a.gh, s, e),
+    const { width, half } = this.a;
+    const rows = b.y.length;
+    this.parts(OP_BIN_ROWS, { a0: 0, a1: half, b0: half, b1: rows }, (s, e) =>
+      kBinRows(b.X, b.y, width, b.upper, b.upperOff, this.recB, this.sb, s, e, half),
     );
   }
 
-  /** Adds the tree in `arrays.seg` (nSeg segments) to the margins and computes new gradients. */
-  applyTree(start: number, end: number, nSeg: number): void {
+  gradients(span: Span): void {
+    const a = this.a;
+    this.parts(OP_GRADIENTS, span, (s, e) => kGradients(this.recB, this.sb, a.width, a.margin, a.gh, s, e));
+  }
+
+  /** Adds the tree in `arrays.seg` (nSeg segments) to the margins of `span` and computes new gradients. */
+  applyTree(span: Span, nSeg: number): void {
     const a = this.a;
     this.ctl[C_NSEG] = nSeg;
-    this.halves(OP_APPLY_TREE, start, end, (s, e) =>
+    this.parts(OP_APPLY_TREE, span, (s, e) =>
       kApplyTree(this.recB, this.sb, a.width, a.margin, a.gh, s, e, a.seg, nSeg),
     );
   }
 
-  /** Runs `op` on [start, mid) here and [mid, end) on the worker (or here too). */
-  private halves(op: number, start: number, end: number, run: (s: number, e: number) => void): void {
-    const mid = (start + end) >> 1;
-    if (this.useWorker(start, end)) {
-      this.post(op, mid, end);
-      run(start, mid);
+  /** Runs `op` on [a0, a1) here and [b0, b1) on the worker (or here too). */
+  private parts(op: number, span: Span, run: (s: number, e: number) => void): void {
+    if (this.useWorker(spanRows(span))) {
+      this.post(op, span.b0, span.b1);
+      run(span.a0, span.a1);
       this.wait();
     } else {
-      run(start, mid);
-      run(mid, end);
+      run(span.a0, span.a1);
+      run(span.b0, span.b1);
     }
   }
 
-  /** target = histogram of rows [start, end) (sum of the two halves' histograms). */
-  histogram(start: number, end: number, target: Float64Array): void {
+  /** target = histogram of the span's rows (first half's sums + second half's sums). */
+  histogram(span: Span, target: Float64Array): void {
     const a = this.a;
-    const mid = (start + end) >> 1;
+    const kernel = (s: number, e: number, h: Float64Array): void =>
+      kHistogram(this.recB, this.sb, a.width, a.gh, s, e, a.feats, this.nFeats, h, a.off3);
     let other: Float64Array;
-    if (this.useWorker(start, end)) {
-      this.post(OP_HISTOGRAM, mid, end);
-      kHistogram(this.recB, this.sb, a.width, a.gh, start, mid, a.feats, this.nFeats, target, a.off3);
+    if (this.useWorker(spanRows(span))) {
+      this.post(OP_HISTOGRAM, span.b0, span.b1);
+      kernel(span.a0, span.a1, target);
       this.wait();
       other = this.workerHist;
     } else {
-      kHistogram(this.recB, this.sb, a.width, a.gh, start, mid, a.feats, this.nFeats, target, a.off3);
-      kHistogram(this.recB, this.sb, a.width, a.gh, mid, end, a.feats, this.nFeats, this.localHist, a.off3);
+      kernel(span.a0, span.a1, target);
+      kernel(span.b0, span.b1, this.localHist);
       other = this.localHist;
     }
     for (let p = 0, n = a.histSize; p < n; p++) target[p] += other[p];
   }
 
-  /** Partition of [start, end) into left then right rows; returns the first right row. */
-  partition(start: number, end: number, feature: number, bin: number, missingLeft: boolean): number {
-    const a = this.a;
-    const { rec, rb, margin, gh } = a;
+  /**
+   * Partitions each half of the span in place into [left | right] rows; returns the children's
+   * spans. Nothing crosses between the halves.
+   */
+  partition(span: Span, feature: number, bin: number, missingLeft: boolean): { left: Span; right: Span } {
+    const { rec, rb, margin, gh } = this.a;
     const miss = missingLeft ? 1 : 0;
-    const mid = (start + end) >> 1;
-    let l1: number;
-    let l2: number;
-    if (this.useWorker(start, end)) {
-      this.post(OP_PARTITION, mid, end, feature, bin, miss);
-      l1 = kPartition(rec, this.recB, rb, this.sb, margin, gh, start, mid, feature, bin, miss);
+    const part = (s: number, e: number): number =>
+      kPartition(rec, this.recB, rb, this.sb, margin, gh, s, e, feature, bin, miss);
+    let la: number;
+    let lb: number;
+    if (this.useWorker(spanRows(span))) {
+      this.post(OP_PARTITION, span.b0, span.b1, feature, bin, miss);
+      la = part(span.a0, span.a1);
       this.wait();
-      l2 = this.ctl[C_RESULT];
+      lb = this.ctl[C_RESULT];
     } else {
-      l1 = kPartition(rec, this.recB, rb, this.sb, margin, gh, start, mid, feature, bin, miss);
-      l2 = kPartition(rec, this.recB, rb, this.sb, margin, gh, mid, end, feature, bin, miss);
+      la = part(span.a0, span.a1);
+      lb = part(span.b0, span.b1);
     }
-    // [L1 R1 | L2 R2] -> [L1 L2 R1 R2] up to order inside each side: swap the first m rows of R1
-    // with the last m rows of L2, m = min(|R1|, |L2|) (three native copies through scratch).
-    const r1 = mid - start - l1;
-    const at = start + l1;
-    const m = Math.min(r1, l2);
-    if (m > 0) {
-      const { sRec, sMar, sGh } = a;
-      const b0 = mid + l2 - m;
-      sRec.set(rec.subarray(at * rb, (at + m) * rb));
-      sMar.set(margin.subarray(at, at + m));
-      sGh.set(gh.subarray(2 * at, 2 * (at + m)));
-      rec.copyWithin(at * rb, b0 * rb, (b0 + m) * rb);
-      margin.copyWithin(at, b0, b0 + m);
-      gh.copyWithin(2 * at, 2 * b0, 2 * (b0 + m));
-      rec.set(sRec.subarray(0, m * rb), b0 * rb);
-      margin.set(sMar.subarray(0, m), b0);
-      gh.set(sGh.subarray(0, 2 * m), 2 * b0);
-    }
-    return at + l2;
+    const am = span.a0 + la;
+    const bm = span.b0 + lb;
+    return {
+      left: { a0: span.a0, a1: am, b0: span.b0, b1: bm },
+      right: { a0: am, a1: span.a1, b0: bm, b1: span.b1 },
+    };
   }
 
   close(): void {

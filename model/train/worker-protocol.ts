@@ -54,6 +54,8 @@ export interface WorkerBuffers {
   /** Words per packed row. */
   rb: number;
   width: number;
+  /** First row of the store's second half (parallel.ts `storeHalf`). */
+  half: number;
 }
 
 /** Records a worker failure in the shared error block and wakes the main thread. */
