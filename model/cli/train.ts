@@ -144,7 +144,9 @@ async function main(): Promise<void> {
     `  threshold ${f4(m.threshold)} (max F1 on validation)`,
     ...result.warnings.map((w) => `  warning   ${w}`),
     `  package   ${rel}/ (model.onnx, model.json, report.md and its SVG charts)`,
-    `  time      ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  time      ${((Date.now() - started) / 1000).toFixed(1)} s (${Object.entries(result.timings)
+      .map(([stage, s]) => `${stage} ${s.toFixed(1)}`)
+      .join(', ')})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
