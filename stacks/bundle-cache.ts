@@ -12,8 +12,9 @@
  * The key is a hash of the files' content hashes (file-digests.ts: each file is read again only
  * when its size, times or inode changed). Entries are written under a temporary name and renamed,
  * so a concurrent reader (jest workers, two synths) never sees half a bundle; each entry records
- * the sha256 of its files, checked once per process before the entry is used, so a damaged entry
- * is rebuilt, never used. Entries unused for a day are removed.
+ * the sha256 of its files, checked once per process before the entry is used (again by content
+ * hashes remembered by stat), so a damaged entry is rebuilt, never used. Entries unused for a day
+ * are removed.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -153,15 +154,19 @@ function readEntry(dir: string): CachedBundle | undefined {
     return undefined; // absent, or not an entry of this layout
   }
   if (!verified.has(dir)) {
+    // Content hashes remembered by stat (file-digests.ts): a settled entry is not read again, and
+    // any write to one of its files changes the stat, so the file is hashed again.
+    const digests = fileDigests(path.dirname(dir));
     const sound =
       Array.isArray(list.files) &&
       list.files.every((f) => {
         try {
-          return sha256(readFileSync(path.join(dir, f))) === list.sha256?.[f];
+          return digests.digest(path.join(dir, f)) === list.sha256?.[f];
         } catch {
           return false;
         }
       });
+    digests.save();
     if (!sound) return undefined;
     verified.add(dir);
   }
