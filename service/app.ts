@@ -13,6 +13,7 @@ import type { ServiceConfig } from './config';
 import { apiKeyAuth } from './http/api-key-auth';
 import { errorHandler } from './http/error-handler';
 import { HttpError } from './http/errors';
+import { jsonBody } from './http/json-body';
 import {
   legacyHealthHandler,
   liveHandler,
@@ -82,7 +83,7 @@ export function buildApp(deps: AppDeps): Express {
       );
       return;
     }
-    // body-parser decodes any utf-* charset; the API promises UTF-8 only (docs/service.md).
+    // The API reads UTF-8 only (docs/service.md); json-body.ts decodes nothing else.
     const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(got)?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       next(
@@ -96,7 +97,8 @@ export function buildApp(deps: AppDeps): Express {
     }
     next();
   };
-  const parseJson = express.json({ limit: config.bodyLimitBytes, strict: true, type: 'application/json' });
+  // Our own reader, not express.json: same contract, without its decode cost (json-body.ts).
+  const parseJson = jsonBody({ limitBytes: config.bodyLimitBytes });
 
   const score = scoreHandler({
     state,

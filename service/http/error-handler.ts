@@ -10,7 +10,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger';
 import type { InvalidReason, ServiceTelemetry } from '../telemetry/service-telemetry';
-import { errorBody, fromBodyParserError, HttpError, type ErrorCode } from './errors';
+import { errorBody, fromForeignError, HttpError, type ErrorCode } from './errors';
 import { contextOf } from './request-context';
 
 const REASON: Partial<Record<ErrorCode, InvalidReason>> = {
@@ -27,7 +27,7 @@ export function errorHandler(logger: Logger, telemetry: ServiceTelemetry) {
   // Express recognises error middleware by its four parameters.
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { correlationId } = contextOf(res);
-    const known = err instanceof HttpError ? err : fromBodyParserError(err);
+    const known = err instanceof HttpError ? err : fromForeignError(err);
     const httpError =
       known ?? new HttpError(500, 'internal_error', `internal error; quote correlation id ${correlationId}`);
     if (!known) {

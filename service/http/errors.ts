@@ -113,59 +113,57 @@ export function errorBody(err: HttpError, correlationId: string): Record<string,
   return body;
 }
 
-/** body-parser / raw-body error shapes (`err.type`) that Express 5 hands to error middleware. */
-interface ParserError {
-  type?: unknown;
-  status?: unknown;
-  limit?: unknown;
-  charset?: unknown;
-  encoding?: unknown;
-}
+/** Why a request body could not be read or parsed (raised by json-body.ts). */
+export type BodyFailure =
+  | { readonly kind: 'too_large'; readonly limitBytes: number }
+  | { readonly kind: 'unsupported_encoding'; readonly encoding: string }
+  /** The client went away mid-body, or sent fewer bytes than its Content-Length. */
+  | { readonly kind: 'incomplete' }
+  /** A corrupt gzip, deflate or br stream. */
+  | { readonly kind: 'undecodable' }
+  | { readonly kind: 'invalid_json' };
 
 /**
- * Maps a body-parser error to an HttpError, or undefined when `err` is not one.
- * Express's default would answer HTML (PITFALLS.md §5).
+ * The answer to each body failure: the statuses, codes and messages body-parser's errors were
+ * mapped to before the service read bodies itself (clients and tests rely on them).
  */
-export function fromBodyParserError(err: unknown): HttpError | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as ParserError;
-  switch (e.type) {
-    case 'entity.parse.failed':
+export function bodyError(failure: BodyFailure): HttpError {
+  switch (failure.kind) {
+    case 'invalid_json':
       return new HttpError(
         400,
         'invalid_json',
         'request body must be valid JSON (NaN and Infinity are not JSON: send null for a missing optional value)',
       );
-    case 'entity.too.large':
+    case 'too_large':
       return new HttpError(
         413,
         'payload_too_large',
-        `request body exceeds the limit of ${String(e.limit)} bytes`,
+        `request body exceeds the limit of ${failure.limitBytes} bytes`,
       );
-    case 'charset.unsupported':
+    case 'unsupported_encoding':
       return new HttpError(
         415,
         'unsupported_media_type',
-        `charset ${String(e.charset)} is not supported; use utf-8`,
+        `content-encoding ${failure.encoding.slice(0, 100)} is not supported; use identity, gzip, deflate or br`,
       );
-    case 'encoding.unsupported':
-      return new HttpError(
-        415,
-        'unsupported_media_type',
-        `content-encoding ${String(e.encoding)} is not supported; use identity, gzip, deflate or br`,
-      );
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-    case 'stream.not.readable':
+    case 'incomplete':
       return new HttpError(400, 'invalid_request', 'request body could not be read completely');
-    case 'parameters.too.many':
-      return new HttpError(413, 'payload_too_large', 'request has too many parameters');
-    default:
-      // Other 4xx errors from the HTTP stack (e.g. a bad gzip stream) keep their status.
-      if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-        return new HttpError(e.status, 'invalid_request', 'request body could not be decoded');
-      }
-      return undefined;
+    case 'undecodable':
+      return new HttpError(400, 'invalid_request', 'request body could not be decoded');
   }
+}
+
+/**
+ * A 4xx error raised by the HTTP stack itself (an Express or router error carrying `status`)
+ * keeps its status as a JSON `invalid_request`; undefined for anything else (a 500).
+ * Express's default would answer HTML (PITFALLS.md §5).
+ */
+export function fromForeignError(err: unknown): HttpError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(status, 'invalid_request', 'request could not be processed');
+  }
+  return undefined;
 }
