@@ -7,11 +7,24 @@ import { CATEGORICAL_FIELDS, CATEGORICAL_FEATURES, UNKNOWN_CATEGORY, type Featur
 import type { BaselineDistributions, Histogram } from './manifest';
 import { histogramBin } from './manifest';
 
+/**
+ * The finite values, sorted ascending. A plain loop: `Float64Array.from(values).filter(...)`
+ * costs about 0.4 s per 720,000 values (iterator and callback per element), which made the
+ * baseline of a 1M-row training run take over 2 s for eight features.
+ */
+function sortedFinite(values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) out[n++] = v;
+  }
+  return out.subarray(0, n).sort();
+}
+
 /** Quantile edges (deduplicated) of the finite values, `bins - 1` inner edges. */
 export function quantileEdges(values: ArrayLike<number>, bins: number): number[] {
-  const sorted = Float64Array.from(values)
-    .filter((v) => Number.isFinite(v))
-    .sort();
+  const sorted = sortedFinite(values);
   const edges: number[] = [];
   if (sorted.length === 0) return edges;
   for (let b = 1; b < bins; b++) {
@@ -71,9 +84,7 @@ export function scoreBinEdges(edges: readonly number[]): number[] {
  * (`scoreBinEdges`), which stays inside that empty neighbourhood.
  */
 export function scoreEdges(scores: ArrayLike<number>, bins: number): number[] {
-  const sorted = Float64Array.from(scores)
-    .filter((v) => Number.isFinite(v))
-    .sort();
+  const sorted = sortedFinite(scores);
   const n = sorted.length;
   const edges: number[] = [];
   const allowance = Math.floor(n / bins / 100);
