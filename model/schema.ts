@@ -137,13 +137,81 @@ export function checkField(field: Exclude<TransactionField, 'is_fraud'>, value: 
   if (rule.kind === 'string') {
     if (typeof value !== 'string' || value.length === 0 || value.length > rule.maxLength)
       return describe(rule);
-    if (rule.timestamp && Number.isNaN(Date.parse(value))) return describe(rule);
+    if (rule.timestamp && !isTimestamp(value)) return describe(rule);
     return undefined;
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) return describe(rule);
   if (rule.integer && !Number.isInteger(value)) return describe(rule);
   if (value < rule.min || value > rule.max) return describe(rule);
   return undefined;
+}
+
+/**
+ * The timestamp rule: `Date.parse` accepts the string. Most timestamps are plain ISO-8601
+ * date-times, recognised here by their characters without calling Date.parse, which costs about
+ * 150 ns for the generator's microsecond timestamps (half of a batch row's validation). A string
+ * of that form is a real calendar date and time, which Date.parse always accepts; every other
+ * string goes to Date.parse, so the rule stays exactly Date.parse's.
+ */
+function isTimestamp(value: string): boolean {
+  return isPlainIsoDateTime(value) || !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS`, then optionally `.` and 1 to 9 digits, then optionally `Z` or
+ * `+HH:MM`/`-HH:MM`, with the day within its month, hours 0-23, minutes and seconds 0-59.
+ */
+export function isPlainIsoDateTime(s: string): boolean {
+  const n = s.length;
+  if (n < 19 || n > 35) return false;
+  if (
+    s.charCodeAt(4) !== 0x2d ||
+    s.charCodeAt(7) !== 0x2d ||
+    s.charCodeAt(10) !== 0x54 ||
+    s.charCodeAt(13) !== 0x3a ||
+    s.charCodeAt(16) !== 0x3a
+  ) {
+    return false;
+  }
+  const year = digitsAt(s, 0, 4);
+  const month = digitsAt(s, 5, 2);
+  const day = digitsAt(s, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  if (!isClock(digitsAt(s, 11, 2), digitsAt(s, 14, 2)) || !inRange(digitsAt(s, 17, 2), 0, 59)) return false;
+  let i = 19;
+  if (i < n && s.charCodeAt(i) === 0x2e) {
+    let end = i + 1;
+    while (end < n && isDigit(s.charCodeAt(end))) end += 1;
+    if (end - i - 1 < 1 || end - i - 1 > 9) return false;
+    i = end;
+  }
+  if (i === n) return true;
+  const c = s.charCodeAt(i);
+  if (c === 0x5a) return i + 1 === n; // Z
+  if ((c === 0x2b || c === 0x2d) && n === i + 6 && s.charCodeAt(i + 3) === 0x3a) {
+    return isClock(digitsAt(s, i + 1, 2), digitsAt(s, i + 4, 2));
+  }
+  return false;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const inRange = (v: number, min: number, max: number): boolean => v >= min && v <= max;
+const isClock = (hours: number, minutes: number): boolean => inRange(hours, 0, 23) && inRange(minutes, 0, 59);
+
+/** The number written by `count` digits at `at`, or -1 if one of them is not a digit. */
+function digitsAt(s: string, at: number, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k += 1) {
+    const c = s.charCodeAt(at + k);
+    if (!isDigit(c)) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function joinPath(prefix: string | undefined, field: string): string {
@@ -177,7 +245,7 @@ const SCORING_CHECKS: readonly ScoringCheck[] = SCORING_FIELDS.map((field) => {
 function violates(rule: Rule, value: unknown): boolean {
   if (rule.kind === 'string') {
     if (typeof value !== 'string' || value.length === 0 || value.length > rule.maxLength) return true;
-    return rule.timestamp === true && Number.isNaN(Date.parse(value));
+    return rule.timestamp === true && !isTimestamp(value);
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) return true;
   if (rule.integer && !Number.isInteger(value)) return true;
@@ -199,6 +267,8 @@ export function validateScoringInput(
       errors: [{ field: pathPrefix ?? '(root)', value: raw, rule: 'must be a JSON object' }],
     };
   }
+  // A full, valid transaction (every row of a typical batch): checked in straight-line code.
+  if (isFullValidRow(raw)) return { ok: true, value: fullScoringInput(raw) };
   let errors: FieldError[] | undefined;
   let present = 0;
   for (let i = 0; i < SCORING_CHECKS.length; i += 1) {
@@ -227,6 +297,36 @@ export function validateScoringInput(
   }
   return { ok: true, value: value as unknown as ScoringInput };
 }
+
+/**
+ * Every scoring field is present and passes its rule: `violates` on each field, written out field
+ * by field, because reading fourteen named properties of rows that share one shape (JSON.parse
+ * gives every row of a batch the same hidden class) is several times cheaper than a loop of keyed
+ * reads (0.13 -> 0.02 ms per 1,000 rows here). Any row it does not take goes through the general
+ * loop of `validateScoringInput`, which gives the same verdict and names the bad fields.
+ */
+function isFullValidRow(r: Record<string, unknown>): boolean {
+  const rules = FIELD_RULES;
+  return (
+    passes(rules.transaction_id, r.transaction_id) &&
+    passes(rules.transaction_ts, r.transaction_ts) &&
+    passes(rules.customer_id, r.customer_id) &&
+    passes(rules.merchant_id, r.merchant_id) &&
+    passes(rules.amount, r.amount) &&
+    passes(rules.currency, r.currency) &&
+    passes(rules.merchant_category, r.merchant_category) &&
+    passes(rules.device_fingerprint, r.device_fingerprint) &&
+    passes(rules.ip_geo_country, r.ip_geo_country) &&
+    passes(rules.hour_of_day, r.hour_of_day) &&
+    passes(rules.day_of_week, r.day_of_week) &&
+    passes(rules.customer_tenure_days, r.customer_tenure_days) &&
+    passes(rules.avg_monthly_spend, r.avg_monthly_spend) &&
+    passes(rules.num_prev_tx_24h, r.num_prev_tx_24h)
+  );
+}
+
+/** Present (not undefined or null) and valid. */
+const passes = (rule: Rule, v: unknown): boolean => v !== undefined && v !== null && !violates(rule, v);
 
 /** Keys in SCORING_FIELDS order (checked at load, below); only for rows whose fields all passed. */
 function fullScoringInput(raw: Record<string, unknown>): ScoringInput {
