@@ -32,12 +32,15 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// cdktf's own folder hash (md5 of the files' bytes in its walk order): an asset given this hash
+// gets exactly the version cdktf would compute (bundle-cache.test.ts checks it).
+import { hashPath } from 'cdktf/lib/private/fs';
 import { fileDigests } from './file-digests';
 
 const REPO_ROOT = path.join(__dirname, '..');
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Entry layout 2: the files plus ENTRY_LIST (their names and sha256). */
-const FORMAT = 2;
+/** Entry layout 3: the files plus ENTRY_LIST (their names, sha256 and cdktf asset hash, checksummed). */
+const FORMAT = 3;
 const ENTRY_LIST = '.entry.json';
 // The package's own version file: loading esbuild's API only for its version costs ~15 ms.
 const ESBUILD_VERSION = (
@@ -62,12 +65,18 @@ export interface BundleSpec {
 export interface CachedBundle {
   readonly dir: string;
   readonly files: readonly string[];
+  /**
+   * cdktf's asset hash of a folder holding exactly these files (`TerraformAsset` `assetHash`), so
+   * each stack's code asset need not read and hash the bundle again (7.6 MB for drift).
+   */
+  readonly assetHash: string;
 }
 
 interface EntryList {
   readonly files: readonly string[];
   /** sha256 (hex) of each file, by its relative path. */
   readonly sha256: Readonly<Record<string, string>>;
+  readonly assetHash: string;
 }
 
 /** Entries whose files were checked against their digests in this process. */
@@ -116,8 +125,10 @@ export function cachedBundle(spec: BundleSpec): CachedBundle {
     const list: EntryList = {
       files,
       sha256: Object.fromEntries(files.map((f) => [f, sha256(readFileSync(path.join(tmp, f)))])),
+      assetHash: assetHashOf(tmp, files),
     };
-    writeFileSync(path.join(tmp, ENTRY_LIST), JSON.stringify(list));
+    const body = JSON.stringify(list);
+    writeFileSync(path.join(tmp, ENTRY_LIST), `${sha256(Buffer.from(body))}\n${body}`);
     // A damaged entry under this key goes first (readEntry refused it); a sound one written
     // meanwhile by another process stays, and the rename below then fails harmlessly.
     if (existsSync(dir) && !readEntry(dir)) rmSync(dir, { recursive: true, force: true });
@@ -145,13 +156,27 @@ export function copyBundle(bundle: CachedBundle, outDir: string): string[] {
   return [...bundle.files];
 }
 
+/** cdktf's hash of a folder holding exactly `files` from `dir` (what each stack's copy holds). */
+function assetHashOf(dir: string, files: readonly string[]): string {
+  const copy = mkdtempSync(path.join(path.dirname(dir), '.hash-'));
+  try {
+    copyBundle({ dir, files, assetHash: '' }, copy);
+    return hashPath(copy);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
 /** The entry at `dir` if it is complete and every file matches its recorded digest. */
 function readEntry(dir: string): CachedBundle | undefined {
   let list: EntryList;
   try {
-    list = JSON.parse(readFileSync(path.join(dir, ENTRY_LIST), 'utf8')) as EntryList;
+    const text = readFileSync(path.join(dir, ENTRY_LIST), 'utf8');
+    const body = text.slice(text.indexOf('\n') + 1);
+    if (text.slice(0, text.indexOf('\n')) !== sha256(Buffer.from(body))) return undefined;
+    list = JSON.parse(body) as EntryList;
   } catch {
-    return undefined; // absent, or not an entry of this layout
+    return undefined; // absent, damaged, or not an entry of this layout
   }
   if (!verified.has(dir)) {
     // Content hashes remembered by stat (file-digests.ts): a settled entry is not read again, and
@@ -176,7 +201,7 @@ function readEntry(dir: string): CachedBundle | undefined {
   } catch {
     // Pruned meanwhile: then the copy fails loudly rather than using anything stale.
   }
-  return { dir, files: list.files };
+  return { dir, files: list.files, assetHash: list.assetHash };
 }
 
 /** Removes entries (and abandoned builds) unused for a day. */

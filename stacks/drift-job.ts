@@ -96,7 +96,7 @@ export const writeDriftCode: CodeWriter = ({ outDir }) => {
     options: { entry: 'model/cli/drift.ts', externals: DRIFT_EXTERNALS },
     build: (dir) => bundleDriftCliSync(dir),
   });
-  return { files: copyBundle(bundled, outDir) };
+  return { files: copyBundle(bundled, outDir), assetHash: bundled.assetHash };
 };
 
 /**

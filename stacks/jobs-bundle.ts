@@ -25,7 +25,7 @@ export const writeTrainerCode: CodeWriter = ({ outDir }) => {
     options: { entry: 'model/cli/train.ts' },
     build: (dir) => bundleTrainerSync({ outDir: dir }).files,
   });
-  return { files: copyBundle(trainer, outDir) };
+  return { files: copyBundle(trainer, outDir), assetHash: trainer.assetHash };
 };
 
 /**

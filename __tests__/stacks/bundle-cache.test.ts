@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hashPath } from 'cdktf/lib/private/fs';
 import { bundleKey, cachedBundle, copyBundle } from '../../stacks/bundle-cache';
 
 type BundleCacheModule = typeof import('../../stacks/bundle-cache');
@@ -81,6 +82,15 @@ describe('synth-time bundle cache', () => {
     expect(readFileSync(path.join(c.dir, 'sub', 'drift.cjs'), 'utf8')).toBe(
       'bundle of export const y = 2;\n',
     );
+  });
+
+  test("the entry's asset hash is cdktf's own hash of a copy of the bundle", () => {
+    const bundle = cachedBundle(spec([]));
+    const out = path.join(dir, 'copy');
+    copyBundle(bundle, out);
+    expect(bundle.assetHash).toBe(hashPath(out));
+    writeFileSync(path.join(root, 'model', 'cli', 'drift.ts'), 'export const z = 3;\n');
+    expect(cachedBundle(spec([])).assetHash).not.toBe(bundle.assetHash);
   });
 
   test('a failed build leaves no entry behind', () => {

@@ -18,7 +18,7 @@ import { StorageBlob } from '@cdktf/provider-azurerm/lib/storage-blob';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AzapiResource, mlType } from '../azapi';
 import { MlWorkspace } from '../platform/ml-workspace';
@@ -28,8 +28,13 @@ import { stagingDir } from './staging-dir';
 export const CODE_TYPE = mlType('workspaces/codes');
 export const CODE_VERSION_TYPE = mlType('workspaces/codes/versions');
 
-/** Writes a job's code files into `outDir`; returns them relative to it (flat or nested). */
-export type CodeWriter = (opts: { outDir: string }) => { files: string[] };
+/**
+ * Writes a job's code files into `outDir`; returns them relative to it (flat or nested), and
+ * optionally cdktf's asset hash of a folder holding exactly those files, when the writer knows it
+ * (a content-addressed bundle cache, stacks/bundle-cache.ts): the asset then need not read and
+ * hash the files again. @default assetHash - computed by cdktf from the folder
+ */
+export type CodeWriter = (opts: { outDir: string }) => { files: string[]; assetHash?: string };
 
 export interface CodeAssetProps {
   readonly workspace: MlWorkspace;
@@ -88,7 +93,8 @@ export class CodeAsset extends Construct {
     const staging = props.stagingDir ?? stagingDir('fraud-code-asset-');
     const codeDir = path.join(staging, 'code');
     mkdirSync(codeDir, { recursive: true });
-    const files = [...props.writeCode({ outDir: codeDir }).files].sort();
+    const written = props.writeCode({ outDir: codeDir });
+    const files = [...written.files].sort();
     const errors = codeAssetErrors(props.name, files, props.requiredFiles ?? []);
     for (const f of files) {
       if (errors.length === 0 && !statSync(path.join(codeDir, f), { throwIfNoEntry: false })?.isFile()) {
@@ -99,7 +105,14 @@ export class CodeAsset extends Construct {
     this.files = files;
     this.codeName = props.name;
 
-    const asset = new TerraformAsset(this, 'Code', { path: codeDir, type: AssetType.DIRECTORY });
+    // The writer's hash holds only for a folder of exactly its files (a caller's stagingDir may
+    // hold others): otherwise cdktf hashes the folder.
+    const onlyWritten = written.assetHash !== undefined && listFiles(codeDir).join('\n') === files.join('\n');
+    const asset = new TerraformAsset(this, 'Code', {
+      path: codeDir,
+      type: AssetType.DIRECTORY,
+      assetHash: onlyWritten ? written.assetHash : undefined,
+    });
     this.version = asset.assetHash.toLowerCase();
     const container = new StorageContainer(this, 'Container', {
       name: 'job-code',
@@ -140,4 +153,13 @@ export class CodeAsset extends Construct {
     });
     this.codeVersionId = version.id;
   }
+}
+
+/** Every file under `dir`, relative, sorted. */
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? listFiles(path.join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+    )
+    .sort();
 }

@@ -7,11 +7,12 @@ import 'cdktf/lib/testing/adapters/jest';
 import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
 import { Testing } from 'cdktf';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   CodeAsset,
+  type CodeWriter,
   CommandJob,
   commandJobErrors,
   ComputeCluster,
@@ -141,6 +142,30 @@ describe('CodeAsset', () => {
     expect(props(version!).codeUri).toMatch(
       new RegExp(`/fraud-trainer/${dev.stack.jobs.trainerCode.version}/$`),
     );
+  });
+
+  test("a writer's asset hash is used for a folder of exactly its files; otherwise cdktf hashes it", () => {
+    const writeCode: CodeWriter = ({ outDir }) => {
+      writeFileSync(path.join(outDir, 'train.cjs'), "console.log('trainer');\n");
+      return { files: ['train.cjs'], assetHash: 'A'.repeat(32) };
+    };
+    const common = {
+      workspace: dev.stack.platform.workspace,
+      storage: dev.stack.platform.storage,
+      name: 'x',
+    };
+    expect(new CodeAsset(dev.stack, 'WriterHash', { ...common, writeCode }).version).toBe('a'.repeat(32));
+    // A caller's staging folder with a file the writer did not write: the writer's hash does not hold.
+    const staging = mkdtempSync(path.join(os.tmpdir(), 'code-asset-staging-'));
+    try {
+      mkdirSync(path.join(staging, 'code'));
+      writeFileSync(path.join(staging, 'code', 'stale.js'), 'old\n');
+      const mixed = new CodeAsset(dev.stack, 'MixedHash', { ...common, writeCode, stagingDir: staging });
+      expect(mixed.version).toMatch(/^[0-9a-f]{32}$/);
+      expect(mixed.version).not.toBe('a'.repeat(32));
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   });
 
   test('the command entry file must be written', () => {
