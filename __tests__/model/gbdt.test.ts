@@ -90,10 +90,17 @@ test('training is deterministic for a seed, with row/column subsampling, and the
   const f = (X: Float32Array, o: number, rng: Rng): number =>
     rng.next() < 1 / (1 + Math.exp(-(X[o] + X[o + 1] * X[o + 2]))) ? 1 : 0;
   const data = dataset(40_000, 5, 7, f); // large enough for the worker thread to start
-  const params = { nTrees: 8, subsample: 0.7, colsample: 0.6, earlyStoppingRounds: 0, seed: 11 };
-  const a = trainGbdt(data, { ...params, threads: 2 }).model;
-  const b = trainGbdt(data, { ...params, threads: 1 }).model;
+  const params = { nTrees: 10, subsample: 0.7, colsample: 0.6, earlyStoppingRounds: 0, seed: 11 };
+  const two = trainGbdt(data, { ...params, threads: 2 });
+  const one = trainGbdt(data, { ...params, threads: 1 });
   const c = trainGbdt(data, { ...params, threads: 2, seed: 12 }).model;
+  const [a, b] = [two.model, one.model];
+  // Every array of every tree, and the training loss curve (summed per half), bit for bit.
+  const trees = (m: typeof a): number[][] =>
+    m.trees.flatMap((t) => Object.values(t).map((v) => Array.from(v)));
+  expect(trees(b)).toEqual(trees(a));
+  expect(one.history.train).toEqual(two.history.train);
+  expect(Number.isFinite(two.history.train[9])).toBe(true);
   const pa = predictProba(a, data.X, 2000);
   expect(Array.from(predictProba(b, data.X, 2000))).toEqual(Array.from(pa));
   expect(Array.from(predictProba(c, data.X, 2000))).not.toEqual(Array.from(pa));

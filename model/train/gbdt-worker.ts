@@ -4,7 +4,7 @@
  * boot script in parallel.ts, which reports a failure to load this module the same way as a
  * failure inside a task (worker-protocol.ts), so the main thread sees the real error at once.
  */
-import { kApplyTree, kBinRows, kGradients, kHistogram, kPartition } from './kernels';
+import { kApplyTree, kBinRows, kGradients, kHistogram, kLogLossSum, kPartition } from './kernels';
 import {
   C_BIN,
   C_CLOSING,
@@ -23,6 +23,7 @@ import {
   OP_EXIT,
   OP_GRADIENTS,
   OP_HISTOGRAM,
+  OP_LOG_LOSS,
   OP_PARTITION,
   reportWorkerFailure,
   type WorkerBuffers,
@@ -42,6 +43,7 @@ export function runGbdtWorker(d: WorkerBuffers): void {
   const off3 = new Int32Array(d.off3);
   const feats = new Int32Array(d.feats);
   const hist = new Float64Array(d.hist);
+  const sum = new Float64Array(d.sum);
   const seg = new Float64Array(d.seg);
   const X = new Float32Array(d.X);
   const y = new Uint8Array(d.y);
@@ -80,6 +82,7 @@ export function runGbdtWorker(d: WorkerBuffers): void {
           ctl[C_MISS],
         );
       else if (op === OP_APPLY_TREE) kApplyTree(recB, sb, width, margin, gh, start, end, seg, ctl[C_NSEG]);
+      else if (op === OP_LOG_LOSS) sum[0] = kLogLossSum(recB, sb, width, margin, start, end);
       else if (op === OP_BIN_ROWS) kBinRows(X, y, width, upper, upperOff, recB, sb, start, end, half);
       else throw new Error(`unknown GBDT worker operation ${op}`);
     } catch (e) {

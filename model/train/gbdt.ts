@@ -19,7 +19,6 @@ import {
   findBestSplit,
   histogramOffsets,
   makeScratch,
-  packedLogLoss,
   packedSample,
   subtractHistogram,
   type PackedRows,
@@ -442,23 +441,21 @@ interface GrownTree {
  * histogram.
  */
 function growTree(ctx: TrainingContext, inBag: Span, feats: Int32Array): GrownTree {
-  const { params, runner, histPool, nBins, off3, edges, gh, constraints, histSize } = ctx;
+  const { params, runner, histPool, nBins, off3, edges, constraints, histSize } = ctx;
   const takeHist = (): Float64Array => histPool.pop() ?? new Float64Array(histSize);
   const tb = new TreeBuilder();
   const rowsInTree = spanRows(inBag);
   const root = tb.add(rowsInTree);
   const rootHist = takeHist();
   runner.histogram(inBag, rootHist);
+  // The root's sums from its histogram (any one feature's bins hold every row once): no serial
+  // pass over the rows while the worker waits.
   let G = 0;
   let H = 0;
-  for (const [s, e] of [
-    [inBag.a0, inBag.a1],
-    [inBag.b0, inBag.b1],
-  ]) {
-    for (let k = s; k < e; k++) {
-      G += gh[2 * k];
-      H += gh[2 * k + 1];
-    }
+  const f0 = feats[0];
+  for (let p = off3[f0], end = off3[f0] + 3 * nBins[f0]; p < end; p += 3) {
+    G += rootHist[p];
+    H += rootHist[p + 1];
   }
   const open: OpenLeaf[] = [];
   const finished: OpenLeaf[] = [];
@@ -701,7 +698,7 @@ function boost(
     trees.push(grown.tree);
     applyGrownTree(ctx, grown, inBag);
     // Training loss costs a full pass: computed every 10 rounds and at the end.
-    const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? packedLogLoss(store, margin) : NaN;
+    const trainLoss = t % 10 === 9 || t === params.nTrees - 1 ? ctx.runner.logLoss(all) : NaN;
     trainLosses.push(trainLoss);
     const validLoss = validation.add(grown.tree, t + 1);
     onProgress?.({

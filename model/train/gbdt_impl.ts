@@ -127,18 +127,6 @@ function sampleToFront(
   return l;
 }
 
-/** Mean log loss of the store's labels under `margin` (numerically stable). */
-export function packedLogLoss(s: PackedRows, margin: Float64Array): number {
-  const { recB, sb, width, rows } = s;
-  let sum = 0;
-  for (let k = 0; k < rows; k++) {
-    const m = margin[k];
-    const z = recB[k * sb + width] === 1 ? -m : m;
-    sum += z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-  }
-  return sum / Math.max(1, rows);
-}
-
 /** target = parent - child, for the active features only (the sibling's histogram). */
 export function subtractHistogram(
   parent: Float64Array,

@@ -77,6 +77,24 @@ export function kGradients(
   for (let k = start; k < end; k++) gradientInto(gh, k, margin[k], recB[k * sb + width]);
 }
 
+/** Sum of the log losses of rows [start, end) under their margins (numerically stable). */
+export function kLogLossSum(
+  recB: Uint8Array,
+  sb: number,
+  width: number,
+  margin: Float64Array,
+  start: number,
+  end: number,
+): number {
+  let sum = 0;
+  for (let k = start; k < end; k++) {
+    const m = margin[k];
+    const z = recB[k * sb + width] === 1 ? -m : m;
+    sum += z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+  }
+  return sum;
+}
+
 /** Fields per segment of `kApplyTree`'s table. */
 export const SEGMENT_FIELDS = 7;
 

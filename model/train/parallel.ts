@@ -21,7 +21,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { kApplyTree, kBinRows, kGradients, kHistogram, kPartition } from './kernels';
+import { kApplyTree, kBinRows, kGradients, kHistogram, kLogLossSum, kPartition } from './kernels';
 import {
   C_BIN,
   C_CLOSING,
@@ -44,6 +44,7 @@ import {
   OP_EXIT,
   OP_GRADIENTS,
   OP_HISTOGRAM,
+  OP_LOG_LOSS,
   OP_PARTITION,
   readWorkerFailure,
   type WorkerBuffers,
@@ -172,6 +173,7 @@ export class HalfRunner {
   private readonly ctl = sharedI32(CONTROL_SLOTS);
   private readonly errorBytes = sharedU8(ERROR_BYTES);
   private readonly workerHist: Float64Array;
+  private readonly workerSum = sharedF64(1);
   private readonly localHist: Float64Array;
   private worker: Worker | undefined;
   private seq = 0;
@@ -198,6 +200,7 @@ export class HalfRunner {
         off3: arrays.off3.buffer as SharedArrayBuffer,
         feats: arrays.feats.buffer as SharedArrayBuffer,
         hist: this.workerHist.buffer as SharedArrayBuffer,
+        sum: this.workerSum.buffer as SharedArrayBuffer,
         seg: arrays.seg.buffer as SharedArrayBuffer,
         X: (b?.X.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
         y: (b?.y.buffer as SharedArrayBuffer | undefined) ?? emptyShared(),
@@ -299,6 +302,24 @@ export class HalfRunner {
       run(span.a0, span.a1);
       run(span.b0, span.b1);
     }
+  }
+
+  /** Mean log loss of the span's rows under their margins (first half's sum + second half's). */
+  logLoss(span: Span): number {
+    const a = this.a;
+    const part = (s: number, e: number): number => kLogLossSum(this.recB, this.sb, a.width, a.margin, s, e);
+    let first: number;
+    let second: number;
+    if (this.useWorker(spanRows(span))) {
+      this.post(OP_LOG_LOSS, span.b0, span.b1);
+      first = part(span.a0, span.a1);
+      this.wait();
+      second = this.workerSum[0];
+    } else {
+      first = part(span.a0, span.a1);
+      second = part(span.b0, span.b1);
+    }
+    return (first + second) / Math.max(1, spanRows(span));
   }
 
   /** target = histogram of the span's rows (first half's sums + second half's sums). */

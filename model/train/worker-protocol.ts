@@ -13,6 +13,7 @@ export const OP_PARTITION = 3;
 export const OP_APPLY_TREE = 4;
 export const OP_BIN_ROWS = 5;
 export const OP_EXIT = 6;
+export const OP_LOG_LOSS = 7;
 
 // Control block slots.
 export const C_SEQ = 0;
@@ -45,6 +46,8 @@ export interface WorkerBuffers {
   off3: SharedArrayBuffer;
   feats: SharedArrayBuffer;
   hist: SharedArrayBuffer;
+  /** One float64: the worker's sum of an OP_LOG_LOSS task. */
+  sum: SharedArrayBuffer;
   seg: SharedArrayBuffer;
   /** Binning inputs: the float32 matrix, labels, flattened upper edges and their offsets. */
   X: SharedArrayBuffer;
