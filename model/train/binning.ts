@@ -23,14 +23,11 @@ export interface BinnedMatrix {
   bins: Uint8Array;
 }
 
-/** Distinct values of a column sample, sorted (NaN dropped). */
-function distinctSorted(values: Float32Array): Float64Array {
-  const sorted = Float32Array.from(values).sort();
-  let end = sorted.length;
-  while (end > 0 && Number.isNaN(sorted[end - 1])) end--; // typed-array sort puts NaN last
-  const out = new Float64Array(end);
+/** Distinct values of a sorted column sample (NaN, which typed-array sort puts last, dropped). */
+function distinctOfSorted(sorted: Float32Array, valid: number): Float64Array {
+  const out = new Float64Array(valid);
   let n = 0;
-  for (let i = 0; i < end; i++) if (n === 0 || sorted[i] !== out[n - 1]) out[n++] = sorted[i];
+  for (let i = 0; i < valid; i++) if (n === 0 || sorted[i] !== out[n - 1]) out[n++] = sorted[i];
   return out.subarray(0, n);
 }
 
@@ -53,15 +50,15 @@ export function fitBins(
   const col = new Float32Array(nSample);
   for (let f = 0; f < width; f++) {
     for (let s = 0, i = 0; s < nSample; s++, i += stride) col[s] = X[i * width + f];
-    const distinct = distinctSorted(col);
+    const sorted = col.sort(); // in place: the sample is rebuilt for each feature
+    let valid = sorted.length;
+    while (valid > 0 && Number.isNaN(sorted[valid - 1])) valid--;
+    const distinct = distinctOfSorted(sorted, valid);
     let edges: number[];
     if (distinct.length <= maxBins) {
       edges = Array.from(distinct);
     } else {
       // Quantile edges over the sorted sample (with repeats), deduplicated.
-      const sorted = Float32Array.from(col).sort();
-      let valid = sorted.length;
-      while (valid > 0 && Number.isNaN(sorted[valid - 1])) valid--;
       edges = [];
       for (let b = 1; b < maxBins; b++) {
         const v = sorted[Math.min(valid - 1, Math.floor((b * valid) / maxBins))];
