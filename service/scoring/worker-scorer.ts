@@ -61,6 +61,18 @@ function workerEntry(): { file: string; execArgv: string[] } {
   };
 }
 
+/**
+ * The worker's V8 heap, which holds little: the bundle's code (about 7 MB of old space), one
+ * run's messages and its `predictions` text (about 20 KB per 1,000 rows). Left to Node's
+ * defaults its young generation grew to 8 MB under batch load for nothing (RSS counts it;
+ * issue 4's 200 MB budget). Why these are safe: 4 MB of young generation is a scavenge every
+ * hundred or so 1,000-row runs; 64 MB of old generation is nine times what the worker uses, and
+ * ORT's own memory (the session, its arena) is native, outside these limits. Exceeding them ends
+ * the worker with ERR_WORKER_OUT_OF_MEMORY, which the crash policy above turns into a failed
+ * readiness and a restart, never a silent wrong answer.
+ */
+const ORT_WORKER_HEAP_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } as const;
+
 export class WorkerScorer implements RowScorer {
   readonly width: number;
   /** Wall time of the worker's warm-up run (after its session was created). */
@@ -93,7 +105,13 @@ export class WorkerScorer implements RowScorer {
   static start(options: WorkerScorerOptions): Promise<WorkerScorer> {
     const { file, execArgv } = workerEntry();
     const data: OrtWorkerData = { role: ORT_WORKER_ROLE, scorer: options.scorer, warmup: options.warmup };
-    const thread = new Worker(file, { workerData: data, execArgv, stdout: false, stderr: false });
+    const thread = new Worker(file, {
+      workerData: data,
+      execArgv,
+      stdout: false,
+      stderr: false,
+      resourceLimits: ORT_WORKER_HEAP_LIMITS,
+    });
     return new Promise<WorkerScorer>((resolve, reject) => {
       const onMessage = (msg: FromWorker): void => {
         cleanup();
