@@ -8,6 +8,22 @@ import type { Transaction } from '../schema';
 const NUMERIC = ['amount', 'hour_of_day', 'day_of_week', 'customer_tenure_days', 'avg_monthly_spend', 'num_prev_tx_24h'] as const;
 const CATEGORICAL = ['currency', 'merchant_category', 'ip_geo_country'] as const;
 
+/**
+ * The rows of one TransactionColumns as plain transferable data (a chunk parsed on another
+ * thread): numeric columns one after another, categorical codes into `dict`, labels and the
+ * true probabilities when present.
+ */
+export interface ColumnsData {
+  readonly rows: number;
+  /** NUMERIC.length x rows values, column after column. */
+  readonly num: Float64Array;
+  /** CATEGORICAL.length x rows codes into `dict`, column after column. */
+  readonly cat: Uint32Array;
+  readonly dict: readonly string[];
+  readonly labels: Uint8Array;
+  readonly probs: Float64Array | null;
+}
+
 export class TransactionColumns {
   private cap: number;
   private n = 0;
@@ -87,6 +103,41 @@ export class TransactionColumns {
   *iterate(rows: ArrayLike<number>): Generator<Transaction> {
     const tx = emptyTransaction();
     for (let k = 0; k < rows.length; k++) yield this.read(rows[k], tx);
+  }
+
+  /** This store's rows as transferable data (copies). */
+  toData(): ColumnsData {
+    const n = this.n;
+    const num = new Float64Array(NUMERIC.length * n);
+    this.num.forEach((a, f) => num.set(a.subarray(0, n), f * n));
+    const cat = new Uint32Array(CATEGORICAL.length * n);
+    this.cat.forEach((a, f) => cat.set(a.subarray(0, n), f * n));
+    return {
+      rows: n,
+      num,
+      cat,
+      dict: [...this.dict],
+      labels: this.labels.slice(0, n),
+      probs: this.probs ? this.probs.slice(0, n) : null,
+    };
+  }
+
+  /** Appends rows made by `toData` (of a store with the same probability setting). */
+  append(d: ColumnsData): void {
+    if ((d.probs !== null) !== (this.probs !== undefined))
+      throw new Error('cannot append rows with and without true probabilities to one store');
+    while (this.cap < this.n + d.rows) this.grow();
+    const at = this.n;
+    for (let f = 0; f < NUMERIC.length; f++) this.num[f].set(d.num.subarray(f * d.rows, (f + 1) * d.rows), at);
+    const codes = d.dict.map((s) => this.intern(s));
+    for (let f = 0; f < CATEGORICAL.length; f++) {
+      const src = d.cat.subarray(f * d.rows, (f + 1) * d.rows);
+      const dst = this.cat[f];
+      for (let i = 0; i < d.rows; i++) dst[at + i] = codes[src[i]];
+    }
+    this.labels.set(d.labels, at);
+    if (this.probs && d.probs) this.probs.set(d.probs, at);
+    this.n += d.rows;
   }
 
   label(i: number): 0 | 1 {

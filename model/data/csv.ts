@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { FIELD_RULES, TRANSACTION_FIELDS, validateTransaction, type Transaction } from '../schema';
 
 export const TRUE_PROBABILITY_COLUMN = 'true_probability';
@@ -110,11 +111,14 @@ async function forEachLine(
   onLine: (line: string, lineNo: number) => void,
 ): Promise<void> {
   const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  // A character whose UTF-8 bytes straddle two reads must be decoded whole (chunk.toString()
+  // would turn both halves into U+FFFD).
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   let lineNo = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
-    const text = rest + chunk.toString('utf8');
+    const text = rest + decoder.write(chunk);
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
@@ -125,7 +129,89 @@ async function forEachLine(
     }
     rest = text.slice(start);
   }
+  rest += decoder.end();
   if (rest.length > 0) onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++lineNo);
+}
+
+/** What the header line says about the data lines. */
+export interface CsvHeader {
+  /** Cells per data line. */
+  readonly cellCount: number;
+  /** Cell index of each TRANSACTION_FIELDS field, in that order. */
+  readonly index: readonly number[];
+  /** Cell index of true_probability, or -1. */
+  readonly probIndex: number;
+  readonly ignoredColumns: string[];
+}
+
+/** Checks the header line (line 1) of `file`; throws naming the missing columns. */
+export function parseCsvHeader(file: string, line: string): CsvHeader {
+  const header = parseCsvLine(line.replace(/^\uFEFF/, ''));
+  if (!header) throw new Error(`${file}: line 1: header has an unbalanced quote`);
+  const columns = header.map((h) => h.trim());
+  const missing = TRANSACTION_FIELDS.filter((f) => !columns.includes(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `${file}: line 1: header is missing column(s) ${missing.join(', ')}; expected ${TRANSACTION_FIELDS.join(',')}`,
+    );
+  }
+  return {
+    cellCount: columns.length,
+    index: TRANSACTION_FIELDS.map((f) => columns.indexOf(f)),
+    probIndex: columns.indexOf(TRUE_PROBABILITY_COLUMN),
+    ignoredColumns: columns.filter(
+      (c) => c !== TRUE_PROBABILITY_COLUMN && !(TRANSACTION_FIELDS as readonly string[]).includes(c),
+    ),
+  };
+}
+
+/** One data line: the validated row (and its true probability), or its problems. */
+export type CsvLineResult =
+  | { readonly ok: true; readonly tx: Transaction; readonly p: number | undefined }
+  | { readonly ok: false; readonly errors: CsvRowError[] };
+
+/** Parses and validates one non-empty data line (the rules in this module's comment). */
+export function parseTransactionLine(header: CsvHeader, line: string, lineNo: number): CsvLineResult {
+  const cells = parseCsvLine(line);
+  if (!cells || cells.length !== header.cellCount) {
+    return {
+      ok: false,
+      errors: [
+        {
+          line: lineNo,
+          field: '(row)',
+          value: line.length > 80 ? `${line.slice(0, 80)}…` : line,
+          rule: cells ? `must have ${header.cellCount} cells, got ${cells.length}` : 'has an unbalanced quote',
+        },
+      ],
+    };
+  }
+  const raw: Record<string, unknown> = {};
+  for (let k = 0; k < TRANSACTION_FIELDS.length; k++) {
+    const f = TRANSACTION_FIELDS[k];
+    const cell = cells[header.index[k]];
+    if (f === 'is_fraud') raw[f] = cell === '0' ? 0 : cell === '1' ? 1 : cell === '' ? undefined : cell;
+    else raw[f] = FIELD_RULES[f].kind === 'number' ? parseNumberCell(cell) : cell === '' ? undefined : cell;
+  }
+  let p: number | undefined;
+  if (header.probIndex >= 0) {
+    const v = parseNumberCell(cells[header.probIndex]);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      return {
+        ok: false,
+        errors: [{ line: lineNo, field: TRUE_PROBABILITY_COLUMN, value: cells[header.probIndex], rule: 'must be a number in 0..1' }],
+      };
+    }
+    p = v;
+  }
+  const checked = validateTransaction(raw);
+  if (!checked.ok) {
+    return {
+      ok: false,
+      errors: checked.errors.map((e) => ({ line: lineNo, field: e.field, value: e.value, rule: e.rule })),
+    };
+  }
+  return { ok: true, tx: checked.value, p };
 }
 
 /**
@@ -141,9 +227,7 @@ export async function readTransactionsCsv(
   if (!fs.existsSync(file)) throw new Error(`data file '${file}' does not exist`);
   const maxErrors = options.maxErrors ?? 20;
   const hash = createHash('sha256');
-  let columns: string[] | undefined;
-  let index: Record<string, number> = {};
-  let probIndex = -1;
+  let header: CsvHeader | undefined;
   const summary: CsvReadSummary = {
     rows: 0,
     skipped: 0,
@@ -153,68 +237,35 @@ export async function readTransactionsCsv(
     sha256: '',
   };
   let invalid = 0;
-  const report = (e: CsvRowError): void => {
-    if (summary.errors.length < maxErrors) summary.errors.push(e);
-  };
   await forEachLine(file, hash, (line, lineNo) => {
-    if (columns === undefined) {
-      const header = parseCsvLine(line.replace(/^\uFEFF/, ''));
-      if (!header) throw new Error(`${file}: line 1: header has an unbalanced quote`);
-      columns = header.map((h) => h.trim());
-      const missing = TRANSACTION_FIELDS.filter((f) => !columns?.includes(f));
-      if (missing.length > 0) {
-        throw new Error(
-          `${file}: line 1: header is missing column(s) ${missing.join(', ')}; expected ${TRANSACTION_FIELDS.join(',')}`,
-        );
-      }
-      index = Object.fromEntries(columns.map((c, i) => [c, i]));
-      probIndex = columns.indexOf(TRUE_PROBABILITY_COLUMN);
-      summary.hasTrueProbability = probIndex >= 0;
-      summary.ignoredColumns = columns.filter(
-        (c) => c !== TRUE_PROBABILITY_COLUMN && !(TRANSACTION_FIELDS as readonly string[]).includes(c),
-      );
+    if (header === undefined) {
+      header = parseCsvHeader(file, line);
+      summary.hasTrueProbability = header.probIndex >= 0;
+      summary.ignoredColumns = header.ignoredColumns;
       return;
     }
     if (line.length === 0) return; // blank lines (e.g. a trailing newline) carry no row
-    const cells = parseCsvLine(line);
-    const cols = columns;
-    if (!cells || cells.length !== cols.length) {
+    const r = parseTransactionLine(header, line, lineNo);
+    if (!r.ok) {
       invalid++;
-      report({
-        line: lineNo,
-        field: '(row)',
-        value: line.length > 80 ? `${line.slice(0, 80)}…` : line,
-        rule: cells ? `must have ${cols.length} cells, got ${cells.length}` : 'has an unbalanced quote',
-      });
-      return;
-    }
-    const raw: Record<string, unknown> = {};
-    for (const f of TRANSACTION_FIELDS) {
-      const cell = cells[index[f]];
-      if (f === 'is_fraud') raw[f] = cell === '0' ? 0 : cell === '1' ? 1 : cell === '' ? undefined : cell;
-      else raw[f] = FIELD_RULES[f].kind === 'number' ? parseNumberCell(cell) : cell === '' ? undefined : cell;
-    }
-    let p: number | undefined;
-    if (probIndex >= 0) {
-      const v = parseNumberCell(cells[probIndex]);
-      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-        invalid++;
-        report({ line: lineNo, field: TRUE_PROBABILITY_COLUMN, value: cells[probIndex], rule: 'must be a number in 0..1' });
-        return;
-      }
-      p = v;
-    }
-    const checked = validateTransaction(raw);
-    if (!checked.ok) {
-      invalid++;
-      for (const e of checked.errors) report({ line: lineNo, field: e.field, value: e.value, rule: e.rule });
+      for (const e of r.errors) if (summary.errors.length < maxErrors) summary.errors.push(e);
       return;
     }
     summary.rows++;
-    onRow(checked.value, p, lineNo);
+    onRow(r.tx, r.p, lineNo);
   });
-  if (columns === undefined) throw new Error(`${file}: file is empty (no header line)`);
+  if (header === undefined) throw new Error(`${file}: file is empty (no header line)`);
   summary.sha256 = hash.digest('hex');
+  return finishSummary(file, summary, invalid, options);
+}
+
+/** Throws CsvValidationError for invalid rows unless skipInvalid; else counts them. */
+export function finishSummary(
+  file: string,
+  summary: CsvReadSummary,
+  invalid: number,
+  options: CsvReadOptions,
+): CsvReadSummary {
   if (invalid > 0) {
     if (!options.skipInvalid) throw new CsvValidationError(file, invalid, summary.errors);
     summary.skipped = invalid;

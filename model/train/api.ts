@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TransactionColumns, emptyTransaction } from '../data/columns';
-import { readTransactionsCsv, transactionToCsvLine, type CsvReadSummary } from '../data/csv';
+import { transactionToCsvLine, type CsvReadSummary } from '../data/csv';
+import { readTransactionColumns } from '../data/csv-columns';
 import { Rng } from '../data/rng';
 import { danfoDataSummary } from '../eval/data-summary';
 import {
@@ -240,17 +241,12 @@ async function readTrainingData(
   let dataHash: string;
   let csv: CsvReadSummary | undefined;
   if (typeof opts.data === 'string') {
-    const columnsWithProb = new TransactionColumns(1 << 16, true);
-    csv = await readTransactionsCsv(
-      opts.data,
-      (tx, p) => {
-        columnsWithProb.push(tx, p);
-        if ((columnsWithProb.length & 0xffff) === 0)
-          progress({ stage: 'read', rows: columnsWithProb.length });
-      },
-      { skipInvalid: opts.skipInvalid },
-    );
-    cols = columnsWithProb;
+    const read = await readTransactionColumns(opts.data, {
+      skipInvalid: opts.skipInvalid,
+      onRows: (rows) => progress({ stage: 'read', rows }),
+    });
+    cols = read.cols;
+    csv = read.summary;
     dataHash = csv.sha256;
     if (csv.skipped > 0) warnings.push(`${csv.skipped} invalid CSV row(s) were skipped (--skip-invalid)`);
     if (csv.ignoredColumns.length > 0)
