@@ -3,6 +3,7 @@
  * runs with plain `node` (the job image has no node_modules), and the job's command line finds the
  * model package inside the mounted model input and keeps a CLI error a failed job.
  */
+import { hashPath } from 'cdktf/lib/private/fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
@@ -19,7 +20,9 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'drift-job-test-'));
   mkdirSync(path.join(dir, 'code'));
-  expect(writeDriftCode({ outDir: path.join(dir, 'code') })).toEqual({ files: [DRIFT_BUNDLE_FILE] });
+  // The asset hash it hands over is cdktf's own hash of the folder it wrote.
+  const written = writeDriftCode({ outDir: path.join(dir, 'code') });
+  expect(written).toEqual({ files: [DRIFT_BUNDLE_FILE], assetHash: hashPath(path.join(dir, 'code')) });
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
