@@ -72,10 +72,19 @@ export function parseColumnsChunk(header: CsvHeader, bytes: Uint8Array, maxError
   return { data: cols.toData(), lines, invalid, errors };
 }
 
-/** From source (tsx, jest) the TypeScript entry is loaded through tsx's require hook. */
+/**
+ * The worker module: `csv-columns-worker` with the extension of the running file, beside it (the
+ * .ts source under tsx and jest, loaded through tsx's require hook; `.cjs` in the trainer bundle,
+ * model/jobs/trainer-bundle.ts).
+ */
+export const CSV_COLUMNS_WORKER_ENTRY = path.join(
+  __dirname,
+  `csv-columns-worker${path.extname(__filename) || '.js'}`,
+);
+
 function startWorker(data: ColumnsWorkerData): Worker {
-  const ts = __filename.endsWith('.ts');
-  return new Worker(path.join(__dirname, `csv-columns-worker${ts ? '.ts' : '.js'}`), {
+  const ts = CSV_COLUMNS_WORKER_ENTRY.endsWith('.ts');
+  return new Worker(CSV_COLUMNS_WORKER_ENTRY, {
     workerData: data,
     execArgv: ts ? ['--require', require.resolve('tsx/cjs')] : [],
   });

@@ -34,6 +34,9 @@ const ENTRY = path.join(REPO_ROOT, 'model', 'cli', 'train.ts');
  */
 const GBDT_WORKER = path.join(REPO_ROOT, 'model', 'train', 'gbdt-worker.ts');
 export const GBDT_WORKER_BUNDLE_FILE = 'gbdt-worker.cjs';
+/** The CSV reader's second thread (model/data/csv-columns.ts), found the same way. */
+const CSV_WORKER = path.join(REPO_ROOT, 'model', 'data', 'csv-columns-worker.ts');
+export const CSV_WORKER_BUNDLE_FILE = 'csv-columns-worker.cjs';
 
 export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerResult {
   const outDir = path.resolve(options.outDir);
@@ -42,6 +45,7 @@ export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerR
     entryPoints: {
       [path.basename(TRAINER_BUNDLE_FILE, '.cjs')]: ENTRY,
       [path.basename(GBDT_WORKER_BUNDLE_FILE, '.cjs')]: GBDT_WORKER,
+      [path.basename(CSV_WORKER_BUNDLE_FILE, '.cjs')]: CSV_WORKER,
     },
     outdir: outDir,
     outExtension: { '.js': '.cjs' },
@@ -60,5 +64,5 @@ export function bundleTrainerSync(options: BundleTrainerOptions): BundleTrainerR
   if (result.errors.length > 0) {
     throw new Error(`esbuild failed on ${ENTRY}: ${result.errors.map((e) => e.text).join('; ')}`);
   }
-  return { files: [TRAINER_BUNDLE_FILE, GBDT_WORKER_BUNDLE_FILE] };
+  return { files: [TRAINER_BUNDLE_FILE, GBDT_WORKER_BUNDLE_FILE, CSV_WORKER_BUNDLE_FILE] };
 }

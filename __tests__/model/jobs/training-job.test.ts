@@ -9,12 +9,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeTransactionsCsv } from '../../../model/data/csv';
+import { Worker } from 'node:worker_threads';
+import { parseCsvHeader, writeTransactionsCsv } from '../../../model/data/csv';
 import { iterateTransactions } from '../../../model/data/generate';
 import { featureWidth, writeFeatures } from '../../../model/features';
 import { resolveTrainingDataFile } from '../../../model/jobs/data-input';
 import { layoutJobLocally, resolveJobExpressions } from '../../../model/jobs/job-layout';
-import { bundleTrainerSync, GBDT_WORKER_BUNDLE_FILE } from '../../../model/jobs/trainer-bundle';
+import {
+  bundleTrainerSync,
+  CSV_WORKER_BUNDLE_FILE,
+  GBDT_WORKER_BUNDLE_FILE,
+} from '../../../model/jobs/trainer-bundle';
 import { TRAINER_BUNDLE_FILE, TRAINING_JOB_COMMAND, trainingJobIo } from '../../../model/jobs/training-job';
 import { findModelPackage, loadModelPackage } from '../../../model/package/loader';
 import { loadServingModel } from '../../../service/scoring/load-model';
@@ -52,7 +57,8 @@ test('the job command, run as Azure ML runs it, writes a package the service loa
   await writeTransactionsCsv(csv, iterateTransactions({ rows: 4000, seed: 21 }));
   const codeDir = path.join(root, 'code-asset');
   const { files } = bundleTrainerSync({ outDir: codeDir });
-  expect(files).toEqual([TRAINER_BUNDLE_FILE, GBDT_WORKER_BUNDLE_FILE]); // the GBDT worker thread's module
+  // The worker threads' modules (GBDT, CSV reading) beside the trainer.
+  expect(files).toEqual([TRAINER_BUNDLE_FILE, GBDT_WORKER_BUNDLE_FILE, CSV_WORKER_BUNDLE_FILE]);
   const io = trainingJobIo(IO_PROPS);
   expect(io.command).toBe(TRAINING_JOB_COMMAND);
   const layout = layoutJobLocally({
@@ -182,4 +188,28 @@ test('the trainer bundle is deterministic, so its hash can be the code asset ver
   expect(bytes(a).equals(bytes(b))).toBe(true);
   // Paths of the machine that bundled it must not leak into the asset (and change its hash).
   expect(bytes(a).toString('utf8')).not.toContain(path.resolve(__dirname, '../../..'));
+});
+
+test('the bundled worker modules load beside train.cjs, and the CSV reader thread parses a chunk', async () => {
+  const dir = path.join(root, 'bundle-workers');
+  bundleTrainerSync({ outDir: dir });
+  // The GBDT worker is started by a boot script that requires it (model/train/parallel.ts).
+  const gbdt = (await import(path.join(dir, GBDT_WORKER_BUNDLE_FILE))) as { runGbdtWorker?: unknown };
+  expect(typeof gbdt.runGbdtWorker).toBe('function');
+  const csv = path.join(root, 'worker.csv');
+  await writeTransactionsCsv(csv, iterateTransactions({ rows: 3, seed: 4 }));
+  const [headerLine, ...lines] = fs.readFileSync(csv, 'utf8').split('\n');
+  const worker = new Worker(path.join(dir, CSV_WORKER_BUNDLE_FILE), {
+    workerData: { role: 'csv-columns', header: parseCsvHeader(csv, headerLine), maxErrors: 5 },
+  });
+  try {
+    const parsed = await new Promise<{ data: { rows: number }; invalid: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(Buffer.from(`${lines.join('\n')}bad line\n`));
+    });
+    expect({ rows: parsed.data.rows, invalid: parsed.invalid }).toEqual({ rows: 3, invalid: 1 });
+  } finally {
+    await worker.terminate();
+  }
 });
