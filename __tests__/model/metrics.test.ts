@@ -1,3 +1,4 @@
+import { Rng } from '../../model/data/rng';
 import { bestF1Threshold, curves, prAuc, rocAuc } from '../../model/eval/metrics';
 
 // Four rows with a tie at 0.8 between a positive and a negative; every value below is worked out
@@ -38,4 +39,43 @@ test('degenerate labels and NaN scores', () => {
   expect(rocAuc([1, 1], [0.2, 0.4])).toBeNaN();
   expect(prAuc([0, 0], [0.2, 0.4])).toBeNaN();
   expect(() => rocAuc([1, 0], [NaN, 0.1])).toThrow(/score 0 is NaN/);
+});
+
+test('on many rows with ties, ROC AUC is the pairwise definition and the curves walk every tie group', () => {
+  const rng = new Rng(8);
+  const n = 1500;
+  const scores = Float64Array.from({ length: n }, () => Math.round(rng.next() * 40) / 40); // 41 values
+  const y = Uint8Array.from(scores, (s) => (rng.next() < s * 0.6 ? 1 : 0));
+  let wins = 0;
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    if (y[i] !== 1) continue;
+    for (let j = 0; j < n; j++) {
+      if (y[j] === 1) continue;
+      pairs++;
+      wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }
+  }
+  expect(rocAuc(y, scores)).toBeCloseTo(wins / pairs, 12);
+  const distinct = new Set(scores).size;
+  const c = curves(y, scores);
+  expect(c.roc).toHaveLength(distinct + 1); // (0, 0) and one point per tie group
+  expect(c.roc[c.roc.length - 1]).toEqual({ x: 1, y: 1 });
+  // Average precision from its definition: precision at each group's cut, weighted by its recall step.
+  const positives = y.reduce((s, v) => s + v, 0);
+  let ap = 0;
+  for (const t of [...new Set(scores)].sort((a, b) => b - a)) {
+    let tp = 0;
+    let at = 0;
+    let here = 0;
+    for (let i = 0; i < n; i++) {
+      if (scores[i] >= t) {
+        at++;
+        tp += y[i];
+      }
+      if (scores[i] === t) here += y[i];
+    }
+    ap += (here / positives) * (tp / at);
+  }
+  expect(prAuc(y, scores)).toBeCloseTo(ap, 12);
 });
