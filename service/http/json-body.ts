@@ -149,6 +149,7 @@ export function readBody(
     cleanup();
     if (decoder) {
       req.unpipe(decoder);
+      decoder.on('error', () => undefined); // as body-parser: nothing from it matters any more
       decoder.destroy();
       req.resume(); // as body-parser: let the request finish
     }
