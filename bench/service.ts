@@ -725,8 +725,10 @@ async function main(): Promise<void> {
       '',
       '| target | req/s median (range) | p50 ms | p99 ms median (range) | non-2xx + errors |',
       '|---|---|---|---|---|',
-      row('bare Express, same JSON parse, constant answer (ceiling)', ceiling),
+      row('bare Express, express.json parse, constant answer (ceiling)', ceiling),
       row('scoring service', service),
+      '',
+      'The ceiling still reads bodies with express.json, as when the target was set; the service now reads them with its own reader (docs/service.md, "How a request body is read"), so its rate can pass the ceiling\'s.',
       '',
       "### At 80 % of each one's own saturated rate (autocannon overallRate), same run",
       '',
@@ -809,7 +811,9 @@ async function main(): Promise<void> {
       `| ORT run() on the main thread, ms (the event loop stands still) | ${[1, 16, 64, 256, 1000].map((n) => fmt(blockBySize[n], 3)).join(' | ')} |`,
       `| round trip through the ORT worker thread, ms (transfer, run, answer; the event loop is free meanwhile) | ${[1, 16, 64, 256, 1000].map((n) => fmt(hopBySize[n], 3)).join(' | ')} |`,
       '',
-      `The hop itself (round trip minus the run) costs about ${fmt(hopOverhead, 2)} ms of latency (median over the sizes), so the hop pays for runs longer than about ${crossover} rows (interpolated); shorter ones, like the micro-batched single rows, stay on the main thread. Hence \`ORT_WORKER_MIN_ROWS\` = 128 by default (with 2 or more cores).`,
+      hopOverhead > 0
+        ? `The hop itself (round trip minus the run) costs about ${fmt(hopOverhead, 2)} ms of latency (median over the sizes), so the hop pays for runs longer than about ${crossover} rows (interpolated); shorter ones, like the micro-batched single rows, stay on the main thread. Hence \`ORT_WORKER_MIN_ROWS\` = 128 by default (with 2 or more cores).`
+        : 'In this run the round trip was not longer than the run itself (the runs on the main thread waited for a core as well), so the hop cost and the crossover cannot be read from it; `ORT_WORKER_MIN_ROWS` = 128 by default (with 2 or more cores) comes from runs where they could.',
       '',
       '### Start and memory',
       '',
