@@ -1,6 +1,12 @@
 import { Rng } from '../../model/data/rng';
 import { rocAuc } from '../../model/eval/metrics';
-import { featureImportance, predictProba, resolveGbdtParams, trainGbdt } from '../../model/train/gbdt';
+import {
+  featureImportance,
+  predictMargin,
+  predictProba,
+  resolveGbdtParams,
+  trainGbdt,
+} from '../../model/train/gbdt';
 import { predictLogistic, trainLogistic } from '../../model/train/logistic';
 
 function dataset(
@@ -125,3 +131,26 @@ test('bad parameters are rejected with every problem named', () => {
     /learningRate must be in \(0, 1\], got 0; maxDepth must be an integer in 1\.\.16, got 40; subsample must be in \(0, 1\], got 2/,
   );
 });
+
+test.each([
+  ['early stopping (the best round kept)', 10],
+  ['no early stopping (every tree kept)', 0],
+])(
+  'the validation margins returned are predictMargin on the validation rows, bit for bit: %s',
+  (_n, patience) => {
+    const f = (X: Float32Array, o: number, rng: Rng): number =>
+      rng.next() < 1 / (1 + Math.exp(-(X[o] - X[o + 1]))) ? 1 : 0;
+    const train = dataset(3000, 3, 21, f);
+    const valid = dataset(1500, 3, 22, f);
+    for (let i = 0; i < valid.X.length; i += 7) valid.X[i] = NaN; // missing values take the missing branch
+    const r = trainGbdt(
+      { ...train, valid },
+      { nTrees: 120, maxDepth: 4, minSamplesLeaf: 5, earlyStoppingRounds: patience },
+    );
+    if (patience > 0) expect(r.model.trees.length).toBeLessThan(120); // it did stop early
+    const want = predictMargin(r.model, valid.X, valid.rows);
+    expect(r.validMargin).toBeDefined();
+    expect(Buffer.from((r.validMargin as Float64Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    expect(trainGbdt(train, { nTrees: 3 }).validMargin).toBeUndefined(); // no validation split
+  },
+);

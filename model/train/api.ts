@@ -50,7 +50,14 @@ import {
 import { assertPackageId, packageDir, PackageExistsError, writeModelPackage } from '../package/writer';
 import { TRANSACTION_FIELDS, formatFieldErrors, validateTransaction, type Transaction } from '../schema';
 import { trainWithAdaptiveDefaults } from './adaptive';
-import { featureImportance, predictProba, resolveGbdtParams, type GbdtModel, type GbdtParams } from './gbdt';
+import {
+  featureImportance,
+  predictProba,
+  resolveGbdtParams,
+  sigmoid,
+  type GbdtModel,
+  type GbdtParams,
+} from './gbdt';
 import { predictLogistic, trainLogistic, type LogisticModel } from './logistic';
 import type { TrainingRunInfo } from './run-info';
 
@@ -346,6 +353,7 @@ function evaluate(
   data: LoadedData,
   split: SplitData,
   warnings: string[],
+  validMargin: Float64Array | undefined,
 ): Evaluation {
   const { test, valid, testIdx } = split;
   const { cols } = data;
@@ -354,7 +362,7 @@ function evaluate(
   const gb: EvaluationSummary = summarize(test.y, pTest);
   const lr: EvaluationSummary = summarize(test.y, pTestLr);
   const threshold = valid
-    ? bestF1Threshold(valid.y, predictProba(model, valid.X, valid.rows))
+    ? bestF1Threshold(valid.y, validMargin ? sigmoid(validMargin) : predictProba(model, valid.X, valid.rows))
     : bestF1Threshold(test.y, pTest);
   let bayesRocAuc: number | undefined;
   if (cols.hasTrueProbability) {
@@ -493,7 +501,7 @@ export async function trainModelPackage(opts: TrainModelPackageOptions): Promise
   timer.lap('train');
 
   progress({ stage: 'evaluate' });
-  const ev = evaluate(model, logistic, data, split, warnings);
+  const ev = evaluate(model, logistic, data, split, warnings, trained.result.validMargin);
   const manifest = buildManifest(plan, opts, data, split, model, run, ev);
   const report = await renderRunReport(opts, data, split, model, manifest, run, ev, warnings);
   timer.lap('evaluate');

@@ -133,6 +133,13 @@ export interface GbdtTrainInput {
 
 export interface GbdtTrainResult {
   model: GbdtModel;
+  /**
+   * Margins of the validation rows under the returned model (the trees kept), when there is a
+   * validation split: the very numbers `predictMargin(model, valid.X, valid.rows)` gives (binned
+   * rows take the same branches as their float32 values, trees are added in the same order), kept
+   * from the early-stopping pass so callers need not walk the trees again.
+   */
+  validMargin?: Float64Array;
   /** Log loss per round on training rows (in-bag) and validation rows. */
   history: { train: number[]; valid: number[] };
   bestIteration: number;
@@ -611,6 +618,8 @@ class ValidationTracker {
   private best = Infinity;
   private readonly binned: BinnedMatrix | undefined;
   private readonly margin: Float64Array | undefined;
+  /** `margin` as it was after tree `bestIteration`. */
+  private readonly bestMargin: Float64Array | undefined;
 
   constructor(
     private readonly valid: GbdtTrainInput['valid'],
@@ -620,6 +629,13 @@ class ValidationTracker {
   ) {
     this.binned = valid ? binMatrix(valid.X, valid.rows, width, edges) : undefined;
     this.margin = valid ? new Float64Array(valid.rows).fill(baseScore) : undefined;
+    this.bestMargin = valid ? new Float64Array(valid.rows) : undefined;
+  }
+
+  /** The validation margins under the first `trees` trees: the last added or the best. */
+  marginAfter(trees: number, added: number): Float64Array | undefined {
+    if (trees === added) return this.margin;
+    return trees === this.bestIteration ? this.bestMargin : undefined;
   }
 
   /** Adds tree number `round` (1-based); returns its validation loss, if there is a validation set. */
@@ -634,6 +650,7 @@ class ValidationTracker {
     if (loss < this.best - 1e-12) {
       this.best = loss;
       this.bestIteration = round;
+      this.bestMargin?.set(this.margin);
     }
     return loss;
   }
@@ -714,8 +731,10 @@ function boost(
     input.valid && params.earlyStoppingRounds > 0
       ? trees.slice(0, Math.max(1, validation.bestIteration))
       : trees;
+  const validMargin = validation.marginAfter(kept.length, trees.length);
   return {
     model: { kind: 'gbdt', width: ctx.width, baseScore: ctx.baseScore, trees: kept, params },
+    ...(validMargin ? { validMargin } : {}),
     history: { train: trainLosses, valid: validation.losses },
     bestIteration: kept.length,
   };
@@ -747,9 +766,17 @@ export function predictMargin(
 
 /** Fraud probability for float32 rows. */
 export function predictProba(model: GbdtModel, X: Float32Array, rows: number): Float64Array {
-  const out = predictMargin(model, X, rows);
-  for (let i = 0; i < rows; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
-  return out;
+  return sigmoidInPlace(predictMargin(model, X, rows));
+}
+
+/** Probabilities of margins (log-odds), in a new array; the formula predictProba uses. */
+export function sigmoid(margin: ArrayLike<number>): Float64Array {
+  return sigmoidInPlace(Float64Array.from(margin));
+}
+
+function sigmoidInPlace(m: Float64Array): Float64Array {
+  for (let i = 0; i < m.length; i++) m[i] = 1 / (1 + Math.exp(-m[i]));
+  return m;
 }
 
 /** Split-gain and split-count importance per feature. */
