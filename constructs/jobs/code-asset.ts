@@ -23,7 +23,7 @@ import path from 'node:path';
 import { AzapiResource, mlType } from '../azapi';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { SecureStorage } from '../platform/storage';
-import { stagingDir } from './staging-dir';
+import { stagingDir } from '../core/staging-dir';
 
 export const CODE_TYPE = mlType('workspaces/codes');
 export const CODE_VERSION_TYPE = mlType('workspaces/codes/versions');

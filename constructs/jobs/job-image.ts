@@ -25,7 +25,7 @@ import { AzapiResource } from '../azapi';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { SecureStorage } from '../platform/storage';
-import { stagingDir } from './staging-dir';
+import { stagingDir } from '../core/staging-dir';
 import { ENVIRONMENT_TYPE, ENVIRONMENT_VERSION_TYPE } from '../serving/scoring-image';
 import type { BuildContextWriter } from '../serving/scoring-image';
 import { buildImageFromContext, imageInputErrors } from '../serving/image-build';

@@ -30,10 +30,8 @@
  */
 import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
 import { Construct } from 'constructs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { AzapiResource, mlType } from '../azapi';
+import { stagingDir } from '../core/staging-dir';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { SecureStorage } from '../platform/storage';
@@ -151,7 +149,7 @@ export class ScoringImage extends Construct {
       storage: props.storage,
       containerRegistry: props.containerRegistry,
       writeBuildContext: props.writeBuildContext,
-      stagingDir: props.stagingDir ?? ownTempDir('fraud-scoring-image-'),
+      stagingDir: props.stagingDir ?? stagingDir('fraud-scoring-image-'),
       repository,
       contextContainer: 'build-contexts',
       contextBlobName: (version) => `scoring/${version}.tar.gz`,
@@ -197,9 +195,3 @@ export class ScoringImage extends Construct {
   }
 }
 
-/** A temp folder removed when the process exits (the asset is copied into cdktf.out at synth). */
-function ownTempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
