@@ -37,6 +37,7 @@ import { bundleServiceSync } from '../service/bundle';
 import { parseJsonBody } from '../service/http/json-body';
 import { parseScoreBody } from '../service/http/score-route';
 import { availableCores } from '../service/host-limits';
+import { IMAGE_MEMORY_ENV } from '../service/image-env';
 import { OrtScorer } from '../service/scoring/ort-scorer';
 import { predictionsJson } from '../service/scoring/predictions-json';
 import { WorkerScorer } from '../service/scoring/worker-scorer';
@@ -94,6 +95,8 @@ function spawnNode(script: string, env: Record<string, string>, waitMsg: string)
       PORT: '0',
       PROBE_PORT: '0',
       DRAIN_DELAY_MS: '0',
+      // The image's memory settings (service/Dockerfile), for the service and the ceiling alike.
+      ...IMAGE_MEMORY_ENV,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -697,7 +700,13 @@ async function main(): Promise<void> {
       '',
       `Machine: ${describeMachine()}; the service sees ${availableCores()} cores (affinity and cgroup quota).`,
       'Command: `npx tsx bench/service.ts` (part of `npm run bench`).',
-      `Method: the bundled service (server.js, as in the image; telemetry off) and a bare Express route in child processes on 127.0.0.1; autocannon in the bench process, ${CONNECTIONS} connections, ${DURATION_S} s per load; ${RUNS} runs, each measuring the service and its baseline back to back in rotating order; figures are the median over runs with the range (min–max), ratios taken within each run. Model: the real pipeline's GBDT on 50,000 seeded rows (${trained.manifest.metrics.trees} trees, ${pkg.manifest.input.featureNames.length} features).`,
+      `Method: the bundled service (server.js, as in the image: telemetry off, the image's memory settings ${Object.entries(
+        IMAGE_MEMORY_ENV,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ' ',
+        )}) and a bare Express route (the same settings) in child processes on 127.0.0.1; autocannon in the bench process, ${CONNECTIONS} connections, ${DURATION_S} s per load; ${RUNS} runs, each measuring the service and its baseline back to back in rotating order; figures are the median over runs with the range (min–max), ratios taken within each run. Model: the real pipeline's GBDT on 50,000 seeded rows (${trained.manifest.metrics.trees} trees, ${pkg.manifest.input.featureNames.length} features).`,
       `**Noise:** the 2 cores were shared with other work during this run (${pressureText}; load average ${loadAtStart.map((x) => fmt(x, 2)).join(' / ')} at the start and ${loadAtEnd.map((x) => fmt(x, 2)).join(' / ')} at the end, 1/5/15 min), and the load generator runs on the same cores. Absolute numbers move a lot between runs; the ratios within a run are the meaningful part.`,
       '',
       '| Figure (issue 9 E) | median (range) over runs | target | verdict |',
