@@ -194,4 +194,3 @@ export class ScoringImage extends Construct {
     this.environmentVersionId = this.environmentVersion.id;
   }
 }
-
