@@ -157,7 +157,7 @@ export function parseCsvHeader(file: string, line: string): CsvHeader {
   }
   return {
     cellCount: columns.length,
-    index: TRANSACTION_FIELDS.map((f) => columns.indexOf(f)),
+    index: TRANSACTION_FIELDS.map((f) => columns.lastIndexOf(f)), // a repeated column: the last one, as before
     probIndex: columns.indexOf(TRUE_PROBABILITY_COLUMN),
     ignoredColumns: columns.filter(
       (c) => c !== TRUE_PROBABILITY_COLUMN && !(TRANSACTION_FIELDS as readonly string[]).includes(c),
