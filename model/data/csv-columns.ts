@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { TransactionColumns, type ColumnsData } from './columns';
 import {
+  emptyCsvSummary,
   finishSummary,
   parseCsvHeader,
   parseTransactionLine,
@@ -146,14 +147,7 @@ export async function readTransactionColumns(
   const maxErrors = options.maxErrors ?? 20;
   const parallel = fs.statSync(file).size >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES);
   const hash = createHash('sha256');
-  const summary: CsvReadSummary = {
-    rows: 0,
-    skipped: 0,
-    errors: [],
-    ignoredColumns: [],
-    hasTrueProbability: false,
-    sha256: '',
-  };
+  const summary = emptyCsvSummary();
   let header: CsvHeader | undefined;
   let cols: TransactionColumns | undefined;
   let worker: ChunkWorker | undefined;

@@ -165,6 +165,30 @@ export function parseCsvHeader(file: string, line: string): CsvHeader {
   };
 }
 
+/** A summary before any line was read (both readers fill it in the same way). */
+export function emptyCsvSummary(): CsvReadSummary {
+  return { rows: 0, skipped: 0, errors: [], ignoredColumns: [], hasTrueProbability: false, sha256: '' };
+}
+
+/**
+ * The problem of a line whose cells could not be split (an unbalanced quote) or whose cell count
+ * is not the header's, or undefined when its shape is right. Training and scoring CSVs alike.
+ */
+export function rowShapeError(
+  line: string,
+  lineNo: number,
+  cells: string[] | undefined,
+  cellCount: number,
+): CsvRowError | undefined {
+  if (cells && cells.length === cellCount) return undefined;
+  return {
+    line: lineNo,
+    field: '(row)',
+    value: line.length > 80 ? `${line.slice(0, 80)}…` : line,
+    rule: cells ? `must have ${cellCount} cells, got ${cells.length}` : 'has an unbalanced quote',
+  };
+}
+
 /** One data line: the validated row (and its true probability), or its problems. */
 export type CsvLineResult =
   | { readonly ok: true; readonly tx: Transaction; readonly p: number | undefined }
@@ -173,19 +197,8 @@ export type CsvLineResult =
 /** Parses and validates one non-empty data line (the rules in this module's comment). */
 export function parseTransactionLine(header: CsvHeader, line: string, lineNo: number): CsvLineResult {
   const cells = parseCsvLine(line);
-  if (!cells || cells.length !== header.cellCount) {
-    return {
-      ok: false,
-      errors: [
-        {
-          line: lineNo,
-          field: '(row)',
-          value: line.length > 80 ? `${line.slice(0, 80)}…` : line,
-          rule: cells ? `must have ${header.cellCount} cells, got ${cells.length}` : 'has an unbalanced quote',
-        },
-      ],
-    };
-  }
+  const shape = rowShapeError(line, lineNo, cells, header.cellCount);
+  if (shape || !cells) return { ok: false, errors: shape ? [shape] : [] };
   const raw: Record<string, unknown> = {};
   for (let k = 0; k < TRANSACTION_FIELDS.length; k++) {
     const f = TRANSACTION_FIELDS[k];
@@ -228,14 +241,7 @@ export async function readTransactionsCsv(
   const maxErrors = options.maxErrors ?? 20;
   const hash = createHash('sha256');
   let header: CsvHeader | undefined;
-  const summary: CsvReadSummary = {
-    rows: 0,
-    skipped: 0,
-    errors: [],
-    ignoredColumns: [],
-    hasTrueProbability: false,
-    sha256: '',
-  };
+  const summary = emptyCsvSummary();
   let invalid = 0;
   await forEachLine(file, hash, (line, lineNo) => {
     if (header === undefined) {

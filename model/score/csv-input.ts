@@ -4,7 +4,7 @@
  * memory. Every row goes through `validateScoringInput`, the rule table the scoring API applies,
  * so a row the service would reject is rejected here with the same words, plus its line number.
  */
-import { parseCsvLine } from '../data/csv';
+import { parseCsvLine, rowShapeError } from '../data/csv';
 import { FIELD_RULES, TRANSACTION_FIELDS, validateScoringInput, type ScoringInput } from '../schema';
 
 /** Columns a scoring file must have: the original header without the label. */
@@ -46,19 +46,8 @@ export function parseScoringLine(
   cellCount: number,
 ): { ok: true; value: ScoringInput } | { ok: false; errors: ScoringRowError[] } {
   const cells = parseCsvLine(line);
-  if (!cells || cells.length !== cellCount) {
-    return {
-      ok: false,
-      errors: [
-        {
-          line: lineNo,
-          field: '(row)',
-          value: line.length > 80 ? `${line.slice(0, 80)}…` : line,
-          rule: cells ? `must have ${cellCount} cells, got ${cells.length}` : 'has an unbalanced quote',
-        },
-      ],
-    };
-  }
+  const shape = rowShapeError(line, lineNo, cells, cellCount);
+  if (shape || !cells) return { ok: false, errors: shape ? [shape] : [] };
   const raw: Record<string, unknown> = {};
   for (let k = 0; k < SCORING_CSV_FIELDS.length; k++) {
     const field = SCORING_CSV_FIELDS[k];
