@@ -154,3 +154,14 @@ test.each([
     expect(trainGbdt(train, { nTrees: 3 }).validMargin).toBeUndefined(); // no validation split
   },
 );
+
+test('constant features: no split, and the single leaf still corrects the base score from the gradients', () => {
+  const rows = 200;
+  const X = new Float32Array(rows * 2).fill(1); // nothing to split on
+  const y = Uint8Array.from({ length: rows }, (_, i) => (i % 4 === 0 ? 1 : 0));
+  const r = trainGbdt({ X, y, rows, width: 2 }, { nTrees: 3, earlyStoppingRounds: 0, l2: 0 });
+  for (const t of r.model.trees) expect(Array.from(t.feature)).toEqual([-1]);
+  // base score = logit(0.25); the gradients sum to ~0 there, so each leaf adds ~0 and stays finite
+  const m = predictMargin(r.model, X, 1)[0];
+  expect(m).toBeCloseTo(Math.log(0.25 / 0.75), 5);
+});

@@ -456,13 +456,26 @@ function growTree(ctx: TrainingContext, inBag: Span, feats: Int32Array): GrownTr
   const rootHist = takeHist();
   runner.histogram(inBag, rootHist);
   // The root's sums from its histogram (any one feature's bins hold every row once): no serial
-  // pass over the rows while the worker waits.
+  // pass over the rows while the worker waits. With no feature that can split (every column
+  // constant), from the rows themselves.
   let G = 0;
   let H = 0;
-  const f0 = feats[0];
-  for (let p = off3[f0], end = off3[f0] + 3 * nBins[f0]; p < end; p += 3) {
-    G += rootHist[p];
-    H += rootHist[p + 1];
+  if (feats.length > 0) {
+    const f0 = feats[0];
+    for (let p = off3[f0], end = off3[f0] + 3 * nBins[f0]; p < end; p += 3) {
+      G += rootHist[p];
+      H += rootHist[p + 1];
+    }
+  } else {
+    for (const [a, b] of [
+      [inBag.a0, inBag.a1],
+      [inBag.b0, inBag.b1],
+    ]) {
+      for (let k = a; k < b; k++) {
+        G += ctx.gh[2 * k];
+        H += ctx.gh[2 * k + 1];
+      }
+    }
   }
   const open: OpenLeaf[] = [];
   const finished: OpenLeaf[] = [];
