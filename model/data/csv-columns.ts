@@ -11,8 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { OrderedWorker, siblingWorkerEntry } from '../runtime/ordered-worker';
 import { TransactionColumns, type ColumnsData } from './columns';
 import {
   emptyCsvSummary,
@@ -75,56 +74,26 @@ export function parseColumnsChunk(header: CsvHeader, bytes: Uint8Array, maxError
 
 /**
  * The worker module: `csv-columns-worker` with the extension of the running file, beside it (the
- * .ts source under tsx and jest, loaded through tsx's require hook; `.cjs` in the trainer bundle,
- * model/jobs/trainer-bundle.ts).
+ * .ts source under tsx and jest; `.cjs` in the trainer bundle, model/jobs/trainer-bundle.ts).
  */
-export const CSV_COLUMNS_WORKER_ENTRY = path.join(
-  __dirname,
-  `csv-columns-worker${path.extname(__filename) || '.js'}`,
-);
-
-function startWorker(data: ColumnsWorkerData): Worker {
-  const ts = CSV_COLUMNS_WORKER_ENTRY.endsWith('.ts');
-  return new Worker(CSV_COLUMNS_WORKER_ENTRY, {
-    workerData: data,
-    execArgv: ts ? ['--require', require.resolve('tsx/cjs')] : [],
-  });
-}
+const CSV_COLUMNS_WORKER = siblingWorkerEntry(__filename, 'csv-columns-worker');
 
 /** The worker side of the chunks: answers in the order they were posted. */
 class ChunkWorker {
-  private readonly worker: Worker;
-  private readonly waiting: { resolve(c: ParsedColumns): void; reject(e: Error): void }[] = [];
-  private failure?: Error;
+  private readonly worker: OrderedWorker<Uint8Array, ParsedColumns>;
 
   constructor(data: ColumnsWorkerData) {
-    this.worker = startWorker(data);
-    this.worker.on('message', (c: ParsedColumns) => this.waiting.shift()?.resolve(c));
-    const fail = (e: Error): void => {
-      this.failure ??= e;
-      for (const w of this.waiting.splice(0)) w.reject(e);
-    };
-    this.worker.on('error', (e) => fail(new Error(`CSV parse thread failed: ${e.message}`)));
-    this.worker.on('exit', (code) => fail(new Error(`CSV parse thread exited (code ${code})`)));
-  }
-
-  get inFlight(): number {
-    return this.waiting.length;
+    this.worker = new OrderedWorker(CSV_COLUMNS_WORKER, data, 'CSV parse thread');
   }
 
   parse(bytes: Uint8Array): Promise<ParsedColumns> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      // A copy of its own, moved (not cloned) to the worker.
-      const own = bytes.slice();
-      this.worker.postMessage(own, [own.buffer]);
-    });
+    // A copy of its own, moved (not cloned) to the worker.
+    const own = bytes.slice();
+    return this.worker.request(own, [own.buffer as ArrayBuffer]);
   }
 
-  async close(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }
 
