@@ -21,14 +21,12 @@
  */
 import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
 import { Construct } from 'constructs';
-import { AzapiResource } from '../azapi';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { SecureStorage } from '../platform/storage';
 import { stagingDir } from '../core/staging-dir';
-import { ENVIRONMENT_TYPE, ENVIRONMENT_VERSION_TYPE } from '../serving/scoring-image';
 import type { BuildContextWriter } from '../serving/scoring-image';
-import { buildImageFromContext, imageInputErrors } from '../serving/image-build';
+import { buildImageFromContext, imageEnvironment, imageInputErrors } from '../serving/image-build';
 
 export interface JobImageProps {
   readonly workspace: MlWorkspace;
@@ -99,25 +97,12 @@ export class JobImage extends Construct {
     const tag = `${repository}:${this.version}`;
 
     // 4. The Azure ML environment: container + immutable version named by the hash.
-    const environment = new AzapiResource(this, 'Environment', {
-      type: ENVIRONMENT_TYPE,
+    const version = imageEnvironment(this, {
+      workspaceId: props.workspace.workspaceId,
       name: environmentName,
-      parentId: props.workspace.workspaceId,
-      body: { properties: { description: 'Node 20 job image (training and drift jobs)' } },
-    });
-    const version = new AzapiResource(this, 'EnvironmentVersion', {
-      type: ENVIRONMENT_VERSION_TYPE,
-      name: this.version,
-      parentId: environment.id,
-      body: {
-        properties: {
-          description: `fraud job image ${tag}`,
-          image: this.imageUri,
-          osType: 'Linux',
-        },
-      },
-      dependsOn: [this.buildRun],
-      lifecycle: { createBeforeDestroy: true },
+      description: 'Node 20 job image (training and drift jobs)',
+      build,
+      versionDescription: `fraud job image ${tag}`,
     });
     this.environmentVersionId = version.id;
   }

@@ -18,6 +18,7 @@ import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { AzapiResource, mlType } from '../azapi';
 import { ContainerRegistry } from '../platform/container-registry';
 import { SecureStorage } from '../platform/storage';
 import { cachedTarGzDirectory } from './context-tarball-cache';
@@ -154,4 +155,50 @@ export function buildImageFromContext(scope: Construct, props: ImageBuildProps):
     lifecycle: { createBeforeDestroy: true },
   });
   return { version, imageUri: `${props.containerRegistry.loginServer}/${tag}`, buildRun, contextFiles };
+}
+
+export const ENVIRONMENT_TYPE = mlType('workspaces/environments');
+export const ENVIRONMENT_VERSION_TYPE = mlType('workspaces/environments/versions');
+
+export interface ImageEnvironmentProps {
+  readonly workspaceId: string;
+  /** The Azure ML environment's name. */
+  readonly name: string;
+  readonly description: string;
+  /** The built image; its content hash names the version. */
+  readonly build: ImageBuild;
+  /** Description of the version (e.g. with the image tag). */
+  readonly versionDescription: string;
+  /** More version properties (the scoring image's inferenceConfig). @default none */
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The Azure ML environment of a built image (`Environment` and `EnvironmentVersion` under
+ * `scope`): one immutable version per image, named by its content hash, created after the build
+ * run and before the old version goes, so deployments and jobs move over first. Returns the
+ * version.
+ */
+export function imageEnvironment(scope: Construct, props: ImageEnvironmentProps): AzapiResource {
+  const environment = new AzapiResource(scope, 'Environment', {
+    type: ENVIRONMENT_TYPE,
+    name: props.name,
+    parentId: props.workspaceId,
+    body: { properties: { description: props.description } },
+  });
+  return new AzapiResource(scope, 'EnvironmentVersion', {
+    type: ENVIRONMENT_VERSION_TYPE,
+    name: props.build.version,
+    parentId: environment.id,
+    body: {
+      properties: {
+        description: props.versionDescription,
+        image: props.build.imageUri,
+        osType: 'Linux',
+        ...props.properties,
+      },
+    },
+    dependsOn: [props.build.buildRun],
+    lifecycle: { createBeforeDestroy: true },
+  });
 }

@@ -30,15 +30,19 @@
  */
 import { ContainerRegistryTaskScheduleRunNow } from '@cdktf/provider-azurerm/lib/container-registry-task-schedule-run-now';
 import { Construct } from 'constructs';
-import { AzapiResource, mlType } from '../azapi';
+import { AzapiResource } from '../azapi';
 import { stagingDir } from '../core/staging-dir';
 import { ContainerRegistry } from '../platform/container-registry';
 import { MlWorkspace } from '../platform/ml-workspace';
 import { SecureStorage } from '../platform/storage';
-import { buildImageFromContext, imageInputErrors, type BuildContextWriter } from './image-build';
+import {
+  buildImageFromContext,
+  imageEnvironment,
+  imageInputErrors,
+  type BuildContextWriter,
+} from './image-build';
 
-export const ENVIRONMENT_TYPE = mlType('workspaces/environments');
-export const ENVIRONMENT_VERSION_TYPE = mlType('workspaces/environments/versions');
+export { ENVIRONMENT_TYPE, ENVIRONMENT_VERSION_TYPE } from './image-build';
 
 /** Writes a complete Docker build context into `outDir` (e.g. service/bundle.ts `bundleServiceSync`). */
 export type { BuildContextWriter } from './image-build';
@@ -163,33 +167,21 @@ export class ScoringImage extends Construct {
     const tag = `${repository}:${this.version}`;
 
     // 4. The Azure ML environment: container + immutable version named by the hash.
-    const environment = new AzapiResource(this, 'Environment', {
-      type: ENVIRONMENT_TYPE,
-      name: environmentName,
-      parentId: props.workspace.workspaceId,
-      body: { properties: { description: 'Fraud scoring service (custom container built from service/)' } },
-    });
     const route = (p: string) => ({ port: this.port, path: p });
     const probe = (p: string) => ({ port: routes.probePort ?? 8081, path: p });
-    this.environmentVersion = new AzapiResource(this, 'EnvironmentVersion', {
-      type: ENVIRONMENT_VERSION_TYPE,
-      name: this.version,
-      parentId: environment.id,
-      body: {
-        properties: {
-          description: `fraud scoring image ${tag}`,
-          image: this.imageUri,
-          osType: 'Linux',
-          inferenceConfig: {
-            livenessRoute: probe(routes.liveness ?? '/health/live'),
-            readinessRoute: probe(routes.readiness ?? '/health/ready'),
-            scoringRoute: route(routes.scoring ?? '/score'),
-          },
+    this.environmentVersion = imageEnvironment(this, {
+      workspaceId: props.workspace.workspaceId,
+      name: environmentName,
+      description: 'Fraud scoring service (custom container built from service/)',
+      build,
+      versionDescription: `fraud scoring image ${tag}`,
+      properties: {
+        inferenceConfig: {
+          livenessRoute: probe(routes.liveness ?? '/health/live'),
+          readinessRoute: probe(routes.readiness ?? '/health/ready'),
+          scoringRoute: route(routes.scoring ?? '/score'),
         },
       },
-      dependsOn: [this.buildRun],
-      // A new version is created before the old one goes, so deployments move over first.
-      lifecycle: { createBeforeDestroy: true },
     });
     this.environmentVersionId = this.environmentVersion.id;
   }
